@@ -1,0 +1,20 @@
+package io.dialectica.concept.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "dialectica.concepts")
+public interface ConceptServiceConfig {
+
+    /** Largest request body accepted, in bytes; larger gets 413 before it is read. */
+    @WithDefault("1048576")
+    long maxBodyBytes();
+
+    /** Page size of a listing when none is asked for. */
+    @WithDefault("20")
+    int defaultPageSize();
+
+    /** Largest page size a listing may ask for. */
+    @WithDefault("100")
+    int maxPageSize();
+}

@@ -1,0 +1,7 @@
+package io.dialectica.concept.model;
+
+/** Who may see a concept: everybody, or only its owner (and administrators). */
+public enum Visibility {
+    PUBLIC,
+    PRIVATE
+}

@@ -1,0 +1,112 @@
+package io.dialectica.concept.rest;
+
+import io.dialectica.concept.config.ConceptServiceConfig;
+import io.dialectica.concept.rest.dto.ConceptInput;
+import io.dialectica.concept.rest.dto.ConceptSummary;
+import io.dialectica.concept.rest.dto.ConceptView;
+import io.dialectica.concept.rest.dto.PageView;
+import io.dialectica.concept.service.ConceptQuery;
+import io.dialectica.concept.service.ConceptService;
+import io.dialectica.concept.service.ETags;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/concepts")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "concepts")
+@SecurityRequirement(name = "jwt")
+public class ConceptResource {
+
+    @Inject
+    ConceptService concepts;
+
+    @Inject
+    CallerFactory callers;
+
+    @Inject
+    ConceptServiceConfig config;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a whole concept: fields, categories and relations in one transaction")
+    public Uni<Response> create(@Valid ConceptInput input) {
+        return concepts.create(callers.current(), Ids.required(input))
+                .map(view -> Response.created(UriBuilder.fromPath("/api/concepts/{id}").build(view.id()))
+                        .tag(etag(view)).entity(view).build());
+    }
+
+    @GET
+    @Operation(summary = "List the concepts the caller can see, filtered, paged (page from 0) and sorted")
+    public Uni<PageView<ConceptSummary>> list(
+            @QueryParam("tradition") String tradition,
+            @QueryParam("owner") String owner,
+            @Parameter(description = "text searched in name and description") @QueryParam("q") String text,
+            @QueryParam("page") String page,
+            @QueryParam("size") String size,
+            @Parameter(description = "name, createdAt or updatedAt; prefix '-' for descending (default -updatedAt)")
+            @QueryParam("sort") String sort) {
+        ConceptQuery query = ConceptQuery.parse(tradition, owner, text, page, size, sort, config.defaultPageSize(),
+                config.maxPageSize());
+        return concepts.list(callers.current(), query);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Read a concept with its categories and relations; ETag is its version")
+    public Uni<Response> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return concepts.get(callers.current(), Ids.parse("id", id)).map(view -> {
+            if (ifNoneMatch != null && ETags.matches(ifNoneMatch, view.version())) {
+                return Response.notModified(etag(view)).build();
+            }
+            return Response.ok(view).tag(etag(view)).build();
+        });
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace a concept; If-Match with its current ETag is required")
+    public Uni<Response> replace(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            @Valid ConceptInput input) {
+        return concepts.replace(callers.current(), Ids.parse("id", id), Ids.required(input), ifMatch)
+                .map(view -> Response.ok(view).tag(etag(view)).build());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete a concept (its memberships and relations go with it; shared categories stay)")
+    public Uni<Response> delete(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
+        return concepts.delete(callers.current(), Ids.parse("id", id), ifMatch)
+                .map(nothing -> Response.noContent().build());
+    }
+
+    static EntityTag etag(ConceptView view) {
+        return etag(view.version());
+    }
+
+    static EntityTag etag(long version) {
+        return new EntityTag(Long.toString(version));
+    }
+}

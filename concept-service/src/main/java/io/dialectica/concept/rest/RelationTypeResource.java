@@ -1,0 +1,34 @@
+package io.dialectica.concept.rest;
+
+import io.dialectica.concept.mapping.ConceptMapper;
+import io.dialectica.concept.repository.RelationTypeRepository;
+import io.dialectica.concept.rest.dto.RelationTypeView;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.List;
+
+@Path("/api/relation-types")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "relation types")
+public class RelationTypeResource {
+
+    @Inject
+    RelationTypeRepository relationTypes;
+
+    @GET
+    @WithSession
+    @Operation(summary = "The controlled vocabulary of relation types")
+    public Uni<List<RelationTypeView>> list() {
+        return relationTypes.listAllSorted().map(types -> types.stream().map(ConceptMapper::toView).toList());
+    }
+}

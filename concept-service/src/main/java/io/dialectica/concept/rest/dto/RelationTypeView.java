@@ -1,0 +1,4 @@
+package io.dialectica.concept.rest.dto;
+
+public record RelationTypeView(String code, String description) {
+}

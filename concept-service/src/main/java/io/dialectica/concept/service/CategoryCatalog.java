@@ -1,0 +1,33 @@
+package io.dialectica.concept.service;
+
+import io.dialectica.concept.model.Category;
+import io.dialectica.concept.repository.CategoryRepository;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The shared categories: found by canonical name, created on first use. */
+@ApplicationScoped
+public class CategoryCatalog {
+
+    @Inject
+    CategoryRepository categories;
+
+    /** The shared category for each planned one, keyed by canonical name. */
+    public Uni<Map<String, Category>> ensure(List<GraphPlan.PlannedCategory> planned) {
+        if (planned.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Unis.mapSequentially(planned, c -> categories.upsert(c.name(), c.canonicalName(), c.description()))
+                .chain(ids -> categories.list("id in :ids", Parameters.with("ids", ids)))
+                // the upsert ran outside the session's knowledge: read the row as committed
+                .chain(found -> categories.getSession().chain(session -> session.refreshAll(found.toArray())).replaceWith(found))
+                .map(found -> found.stream().collect(Collectors.toMap(c -> c.canonicalName, Function.identity())));
+    }
+}

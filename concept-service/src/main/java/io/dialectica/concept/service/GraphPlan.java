@@ -1,0 +1,117 @@
+package io.dialectica.concept.service;
+
+import io.dialectica.concept.rest.dto.CategoryInput;
+import io.dialectica.concept.rest.dto.ConceptInput;
+import io.dialectica.concept.rest.dto.RelationInput;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A concept's categories and relations as requested, checked against each other and against the
+ * relation vocabulary before anything is written. Bean Validation has already checked each field alone;
+ * this checks what only the whole request can tell (duplicates, dangling relation ends, unknown types)
+ * and reports every problem at once, each under its JSON path.
+ */
+public record GraphPlan(List<PlannedCategory> categories, List<PlannedRelation> relations) {
+
+    public record PlannedCategory(String name, String canonicalName, String description, double weight, double x, double y) {
+    }
+
+    /** Ends are canonical category names. */
+    public record PlannedRelation(String from, String to, String type, double weight, String rationale) {
+
+        public RelationKey key() {
+            return new RelationKey(from, to, type);
+        }
+    }
+
+    public record RelationKey(String from, String to, String type) {
+    }
+
+    public static GraphPlan of(ConceptInput input, Set<String> relationTypes) {
+        List<ApiProblem.FieldError> errors = new ArrayList<>();
+        List<PlannedCategory> categories = new ArrayList<>();
+        Map<String, Integer> firstIndexByCanonical = new HashMap<>();
+        List<CategoryInput> requestedCategories = input.categoriesOrEmpty();
+        for (int i = 0; i < requestedCategories.size(); i++) {
+            CategoryInput category = requestedCategories.get(i);
+            String canonical = CanonicalNames.canonical(category.name());
+            Integer first = firstIndexByCanonical.putIfAbsent(canonical, i);
+            if (first != null) {
+                errors.add(new ApiProblem.FieldError("categories[" + i + "].name",
+                        "duplicate category '" + category.name() + "' (same as categories[" + first + "])"));
+                continue;
+            }
+            categories.add(plan(category));
+        }
+
+        List<PlannedRelation> relations = new ArrayList<>();
+        Set<RelationKey> seen = new HashSet<>();
+        List<RelationInput> requestedRelations = input.relationsOrEmpty();
+        for (int i = 0; i < requestedRelations.size(); i++) {
+            RelationInput relation = requestedRelations.get(i);
+            String path = "relations[" + i + "]";
+            String from = CanonicalNames.canonical(relation.from());
+            String to = CanonicalNames.canonical(relation.to());
+            String type = normaliseType(relation.type());
+            int before = errors.size();
+            if (!firstIndexByCanonical.containsKey(from)) {
+                errors.add(new ApiProblem.FieldError(path + ".from", notAMember(relation.from())));
+            }
+            if (!firstIndexByCanonical.containsKey(to)) {
+                errors.add(new ApiProblem.FieldError(path + ".to", notAMember(relation.to())));
+            }
+            if (from.equals(to)) {
+                errors.add(new ApiProblem.FieldError(path + ".to", "a relation needs two different categories"));
+            }
+            if (!relationTypes.contains(type)) {
+                errors.add(new ApiProblem.FieldError(path + ".type", unknownType(relation.type())));
+            }
+            if (errors.size() > before) {
+                continue;
+            }
+            PlannedRelation planned = new PlannedRelation(from, to, type, relation.weightOrDefault(),
+                    blankToNull(relation.rationale()));
+            if (!seen.add(planned.key())) {
+                errors.add(new ApiProblem.FieldError(path, "duplicate relation " + relation.from() + " "
+                        + type + " " + relation.to()));
+                continue;
+            }
+            relations.add(planned);
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblem.invalid(errors);
+        }
+        return new GraphPlan(List.copyOf(categories), List.copyOf(relations));
+    }
+
+    /** One category as it will be stored (display name, canonical name, defaults applied). */
+    public static PlannedCategory plan(CategoryInput category) {
+        return new PlannedCategory(CanonicalNames.display(category.name()), CanonicalNames.canonical(category.name()),
+                blankToNull(category.description()), category.weightOrDefault(), category.xOrDefault(),
+                category.yOrDefault());
+    }
+
+    /** Relation types are codes such as IMPLIES; "implies" or " Implies " mean the same. */
+    public static String normaliseType(String type) {
+        return type.strip().toUpperCase(Locale.ROOT);
+    }
+
+    public static String unknownType(String type) {
+        return "unknown relation type '" + type + "' (see GET /api/relation-types)";
+    }
+
+    public static String notAMember(String name) {
+        return "'" + name + "' is not a category of this concept";
+    }
+
+    static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+}

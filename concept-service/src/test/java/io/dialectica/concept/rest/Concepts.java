@@ -1,0 +1,41 @@
+package io.dialectica.concept.rest;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+
+/** Request bodies and calls the API tests share. */
+final class Concepts {
+
+    private Concepts() {
+    }
+
+    static Map<String, Object> hegel(String name, String visibility) {
+        return Map.of(
+                "name", name,
+                "description", "Hegel's opening triad of the Science of Logic: pure being and pure nothing pass into each other.",
+                "tradition", "German Idealism",
+                "visibility", visibility,
+                "categories", List.of(
+                        Map.of("name", "Being", "description", "Pure indeterminate immediacy", "weight", 0.9, "x", 0, "y", 0),
+                        Map.of("name", "Nothing", "weight", 0.9, "x", 200, "y", 0),
+                        Map.of("name", "Becoming", "weight", 1.0, "x", 100, "y", 150)),
+                "relations", List.of(
+                        Map.of("from", "Being", "to", "Nothing", "type", "NEGATES", "weight", 0.8,
+                                "rationale", "Being, taken purely, is nothing"),
+                        Map.of("from", "Becoming", "to", "Being", "type", "SUBLATES", "weight", 1.0)));
+    }
+
+    static ValidatableResponse create(String token, Object body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                .when().post("/api/concepts").then();
+    }
+
+    static String createId(String token, Object body) {
+        return create(token, body).statusCode(201).extract().path("id");
+    }
+}
