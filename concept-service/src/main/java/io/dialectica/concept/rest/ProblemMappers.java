@@ -156,17 +156,11 @@ public class ProblemMappers {
             if (node.getKind() == ElementKind.METHOD || node.getKind() == ElementKind.PARAMETER) {
                 continue;
             }
-            if (node.getKind() == ElementKind.CONTAINER_ELEMENT) {
-                continue;
-            }
-            if (node.getIndex() != null && field.length() > 0 && node.getName() == null) {
-                field.append('[').append(node.getIndex()).append(']');
-                continue;
-            }
+            // the index belongs to the list this node sits in: categories[0].weight
             if (node.isInIterable() && node.getIndex() != null) {
                 field.append('[').append(node.getIndex()).append(']');
             }
-            if (node.getName() != null) {
+            if (node.getKind() != ElementKind.CONTAINER_ELEMENT && node.getName() != null) {
                 if (field.length() > 0) {
                     field.append('.');
                 }

@@ -1,5 +1,6 @@
 package io.dialectica.concept.rest;
 
+import io.dialectica.testsupport.BadInputs;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,20 +12,12 @@ import java.time.Duration;
 @ApplicationScoped
 public class Database {
 
-    private static final String FINGERPRINT = """
-            select concat_ws('|',
-              (select md5(coalesce(string_agg(t::text, ',' order by t.id), '')) from concepts t),
-              (select md5(coalesce(string_agg(t::text, ',' order by t.id), '')) from categories t),
-              (select md5(coalesce(string_agg(t::text, ',' order by t.id), '')) from concept_categories t),
-              (select md5(coalesce(string_agg(t::text, ',' order by t.id), '')) from concept_relations t))
-            """;
-
     @Inject
     Pool pool;
 
     /** A digest of every row of the concept tables: equal digests, equal data. */
     public String fingerprint() {
-        return single(FINGERPRINT).getString(0);
+        return single(BadInputs.FINGERPRINT_SQL).getString(0);
     }
 
     public long count(String sql) {
