@@ -297,6 +297,26 @@ export async function check(root, { quiet = false } = {}) {
     if (r.target.startsWith('deploy/k8s/overlays/')) checkEnvironment(r, root, modules, fail);
     checkArgo(r, root, fail);
   }
+  // images and the compose file follow the modules too
+  for (const m of modules) {
+    for (const f of ['src/main/docker/Dockerfile.jvm', 'src/main/docker/Dockerfile.native', '.dockerignore']) {
+      if (!fs.existsSync(path.join(root, m, f))) fail('drift', `service module "${m}" has no ${f}`);
+    }
+  }
+  const composeFile = path.join(root, 'deploy/compose/docker-compose.yml');
+  if (fs.existsSync(composeFile)) {
+    const compose = YAML.parse(fs.readFileSync(composeFile, 'utf8'));
+    for (const m of modules) {
+      const svc = compose.services?.[m];
+      if (!svc) { fail('compose', `deploy/compose/docker-compose.yml has no service "${m}"`); continue; }
+      if (svc.build?.context !== `../../${m}` || svc.build?.dockerfile !== 'src/main/docker/Dockerfile.jvm') fail('compose', `compose service "${m}" must build ../../${m} with src/main/docker/Dockerfile.jvm`);
+      const env = new Set(Object.keys(svc.environment ?? {}));
+      for (const [e, why] of requiredEnv(root, m)) if (!env.has(e)) fail('compose', `compose service "${m}" lacks ${e} (${why})`);
+    }
+    for (const name of Object.keys(compose.services ?? {})) {
+      if (compose.services[name].build && !modules.includes(name)) fail('compose', `compose service "${name}" builds a module that does not exist`);
+    }
+  }
   // fixtures: patterns documented for modules that do not exist yet (e.g. KEDA for claude-worker)
   const fx = path.join(root, 'deploy/check/fixtures');
   for (const f of fs.existsSync(fx) ? fs.readdirSync(fx).filter((x) => x.endsWith('.yaml')).sort() : []) {
