@@ -317,6 +317,18 @@ export async function check(root, { quiet = false } = {}) {
       if (compose.services[name].build && !modules.includes(name)) fail('compose', `compose service "${name}" builds a module that does not exist`);
     }
   }
+  // the CI pipeline parses and calls only scripts that exist
+  const wf = path.join(root, '.github/workflows/ci.yml');
+  if (fs.existsSync(wf)) {
+    try {
+      const text = fs.readFileSync(wf, 'utf8');
+      const ci = YAML.parse(text);
+      if (!ci?.jobs || !Object.keys(ci.jobs).length) fail('ci', '.github/workflows/ci.yml has no jobs');
+      for (const [, script] of text.matchAll(/((?:deploy|\.)\/[\w./-]+\.sh)/g)) {
+        if (!fs.existsSync(path.join(root, script))) fail('ci', `.github/workflows/ci.yml calls ${script}, which does not exist`);
+      }
+    } catch (e) { fail('ci', `.github/workflows/ci.yml: ${e.message}`); }
+  }
   // fixtures: patterns documented for modules that do not exist yet (e.g. KEDA for claude-worker)
   const fx = path.join(root, 'deploy/check/fixtures');
   for (const f of fs.existsSync(fx) ? fs.readdirSync(fx).filter((x) => x.endsWith('.yaml')).sort() : []) {
