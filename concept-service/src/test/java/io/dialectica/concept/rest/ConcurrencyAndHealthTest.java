@@ -58,7 +58,9 @@ class ConcurrencyAndHealthTest {
 
     @Test
     void metricsAndOpenApiArePublished() {
-        given().when().get("/q/metrics").then().statusCode(200);
+        given().auth().oauth2(TestJwt.user("metrics")).when().get("/api/relation-types").then().statusCode(200);
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("http_server_requests_seconds_bucket{"));
         given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/concepts/{id}'", org.hamcrest.Matchers.notNullValue());
     }
