@@ -60,9 +60,8 @@ public class ConceptCategoryResource {
             @Valid CategoryInput input) {
         var conceptId = Ids.parse("id", id);
         return memberships.add(callers.current(), conceptId, Ids.required(input), ifMatch)
-                .map(change -> Response.created(UriBuilder.fromPath("/api/concepts/{id}/categories/{categoryId}")
-                                .build(conceptId, change.item().id()))
-                        .tag(ConceptResource.etag(change.version())).entity(change.item()).build());
+                .map(change -> WriteResponses.created(UriBuilder.fromPath("/api/concepts/{id}/categories/{categoryId}")
+                        .build(conceptId, change.item().id()), change));
     }
 
     @PUT
@@ -73,7 +72,7 @@ public class ConceptCategoryResource {
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, @Valid MembershipUpdate update) {
         return memberships.update(callers.current(), Ids.parse("id", id), Ids.parse("categoryId", categoryId),
                         Ids.required(update), ifMatch)
-                .map(change -> Response.ok(change.item()).tag(ConceptResource.etag(change.version())).build());
+                .map(WriteResponses::ok);
     }
 
     @DELETE
@@ -82,6 +81,6 @@ public class ConceptCategoryResource {
     public Uni<Response> remove(@PathParam("id") String id, @PathParam("categoryId") String categoryId,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         return memberships.remove(callers.current(), Ids.parse("id", id), Ids.parse("categoryId", categoryId), ifMatch)
-                .map(version -> Response.noContent().tag(ConceptResource.etag(version)).build());
+                .map(WriteResponses::noContent);
     }
 }

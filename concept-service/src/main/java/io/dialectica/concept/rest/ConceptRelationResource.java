@@ -58,9 +58,8 @@ public class ConceptRelationResource {
             @Valid RelationInput input) {
         var conceptId = Ids.parse("id", id);
         return relations.add(callers.current(), conceptId, Ids.required(input), ifMatch)
-                .map(change -> Response.created(UriBuilder.fromPath("/api/concepts/{id}/relations/{relationId}")
-                                .build(conceptId, change.item().id()))
-                        .tag(ConceptResource.etag(change.version())).entity(change.item()).build());
+                .map(change -> WriteResponses.created(UriBuilder.fromPath("/api/concepts/{id}/relations/{relationId}")
+                        .build(conceptId, change.item().id()), change));
     }
 
     @DELETE
@@ -69,6 +68,6 @@ public class ConceptRelationResource {
     public Uni<Response> remove(@PathParam("id") String id, @PathParam("relationId") String relationId,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         return relations.remove(callers.current(), Ids.parse("id", id), Ids.parse("relationId", relationId), ifMatch)
-                .map(version -> Response.noContent().tag(ConceptResource.etag(version)).build());
+                .map(WriteResponses::noContent);
     }
 }

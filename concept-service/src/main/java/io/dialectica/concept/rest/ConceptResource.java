@@ -3,7 +3,6 @@ package io.dialectica.concept.rest;
 import io.dialectica.concept.config.ConceptServiceConfig;
 import io.dialectica.concept.rest.dto.ConceptInput;
 import io.dialectica.concept.rest.dto.ConceptSummary;
-import io.dialectica.concept.rest.dto.ConceptView;
 import io.dialectica.concept.rest.dto.PageView;
 import io.dialectica.concept.service.ConceptQuery;
 import io.dialectica.concept.service.ConceptService;
@@ -22,7 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -53,8 +51,8 @@ public class ConceptResource {
     @Operation(summary = "Create a whole concept: fields, categories and relations in one transaction")
     public Uni<Response> create(@Valid ConceptInput input) {
         return concepts.create(callers.current(), Ids.required(input))
-                .map(view -> Response.created(UriBuilder.fromPath("/api/concepts/{id}").build(view.id()))
-                        .tag(etag(view)).entity(view).build());
+                .map(change -> WriteResponses.created(
+                        UriBuilder.fromPath("/api/concepts/{id}").build(change.item().id()), change));
     }
 
     @GET
@@ -78,9 +76,9 @@ public class ConceptResource {
     public Uni<Response> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         return concepts.get(callers.current(), Ids.parse("id", id)).map(view -> {
             if (ifNoneMatch != null && ETags.matches(ifNoneMatch, view.version())) {
-                return Response.notModified(etag(view)).build();
+                return Response.notModified(WriteResponses.etag(view.version())).build();
             }
-            return Response.ok(view).tag(etag(view)).build();
+            return Response.ok(view).tag(WriteResponses.etag(view.version())).build();
         });
     }
 
@@ -91,7 +89,7 @@ public class ConceptResource {
     public Uni<Response> replace(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
             @Valid ConceptInput input) {
         return concepts.replace(callers.current(), Ids.parse("id", id), Ids.required(input), ifMatch)
-                .map(view -> Response.ok(view).tag(etag(view)).build());
+                .map(WriteResponses::ok);
     }
 
     @DELETE
@@ -99,14 +97,6 @@ public class ConceptResource {
     @Operation(summary = "Delete a concept (its memberships and relations go with it; shared categories stay)")
     public Uni<Response> delete(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         return concepts.delete(callers.current(), Ids.parse("id", id), ifMatch)
-                .map(nothing -> Response.noContent().build());
-    }
-
-    static EntityTag etag(ConceptView view) {
-        return etag(view.version());
-    }
-
-    static EntityTag etag(long version) {
-        return new EntityTag(Long.toString(version));
+                .map(WriteResponses::deleted);
     }
 }

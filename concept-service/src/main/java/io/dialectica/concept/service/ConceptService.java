@@ -53,7 +53,7 @@ public class ConceptService {
     ConceptSnapshots snapshots;
 
     @WithTransaction
-    public Uni<ConceptView> create(Caller caller, ConceptInput input) {
+    public Uni<Change<ConceptView>> create(Caller caller, ConceptInput input) {
         return relationTypes.codes().chain(types -> {
             GraphPlan plan = GraphPlan.of(input, types);
             Concept concept = new Concept();
@@ -92,7 +92,7 @@ public class ConceptService {
      * change stream then shows exactly what changed); absent ones are deleted, new ones inserted.
      */
     @WithTransaction
-    public Uni<ConceptView> replace(Caller caller, UUID id, ConceptInput input, String ifMatch) {
+    public Uni<Change<ConceptView>> replace(Caller caller, UUID id, ConceptInput input, String ifMatch) {
         return access.lockForChange(caller, id, ifMatch, true)
                 .chain(concept -> relationTypes.codes().chain(types -> {
                     GraphPlan plan = GraphPlan.of(input, types);
@@ -104,9 +104,12 @@ public class ConceptService {
     }
 
     @WithTransaction
-    public Uni<Void> delete(Caller caller, UUID id, String ifMatch) {
+    public Uni<Change<Void>> delete(Caller caller, UUID id, String ifMatch) {
         // memberships and relations go with it (ON DELETE CASCADE); shared categories stay
-        return access.lockForChange(caller, id, ifMatch, false).chain(concepts::delete);
+        return access.lockForChange(caller, id, ifMatch, false)
+                .chain(concept -> concepts.delete(concept)
+                        .chain(snapshots::consistencyToken)
+                        .map(token -> new Change<Void>(null, concept.version, token)));
     }
 
     private Uni<Void> replaceGraph(UUID conceptId, GraphPlan plan, Map<String, Category> categories) {

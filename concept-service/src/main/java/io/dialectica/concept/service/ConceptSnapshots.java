@@ -17,6 +17,9 @@ import java.time.temporal.ChronoUnit;
 @ApplicationScoped
 public class ConceptSnapshots {
 
+    // read inside the writing transaction, after its last statement: at or before its commit record
+    private static final String WAL_POSITION = "select cast(pg_current_wal_insert_lsn() as text)";
+
     @Inject
     MembershipRepository memberships;
 
@@ -32,7 +35,7 @@ public class ConceptSnapshots {
      * Flushes pending writes, recomputes the quality score from what is now stored, and (unless the
      * concept is new) moves it to its next version. Returns the concept as it will be committed.
      */
-    public Uni<ConceptView> finishChange(Concept concept, boolean isNew) {
+    public Uni<Change<ConceptView>> finishChange(Concept concept, boolean isNew) {
         return Panache.flush()
                 .chain(() -> memberships.listByConcept(concept.id))
                 .chain(members -> relations.listByConcept(concept.id).map(edges -> {
@@ -43,7 +46,14 @@ public class ConceptSnapshots {
                         concept.touch(now());
                     }
                     return ConceptMapper.toView(concept, members, edges);
-                }));
+                }))
+                .chain(view -> consistencyToken().map(token -> new Change<>(view, view.version(), token)));
+    }
+
+    /** Flushes pending writes and returns the WAL position they reached (see {@link Change}). */
+    public Uni<String> consistencyToken() {
+        return Panache.flush().chain(() -> Panache.getSession())
+                .chain(session -> session.createNativeQuery(WAL_POSITION, String.class).getSingleResult());
     }
 
     /** Microseconds: what PostgreSQL stores, so the response equals a later read. */

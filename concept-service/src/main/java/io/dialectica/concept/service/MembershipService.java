@@ -60,7 +60,7 @@ public class MembershipService {
                                     return memberships.persist(row);
                                 }))
                         .chain(row -> snapshots.finishChange(concept, false)
-                                .map(view -> new Change<>(ConceptMapper.toView(row), view.version()))));
+                                .map(change -> change.with(ConceptMapper.toView(row)))));
     }
 
     @WithTransaction
@@ -78,18 +78,18 @@ public class MembershipService {
                         member.y = update.y();
                     }
                     return snapshots.finishChange(concept, false)
-                            .map(view -> new Change<>(ConceptMapper.toView(member), view.version()));
+                            .map(change -> change.with(ConceptMapper.toView(member)));
                 }));
     }
 
     /** Removes the category from this concept, with the relations that touch it; the shared category stays. */
     @WithTransaction
-    public Uni<Long> remove(Caller caller, UUID conceptId, UUID categoryId, String ifMatch) {
+    public Uni<Change<Void>> remove(Caller caller, UUID conceptId, UUID categoryId, String ifMatch) {
         return access.lockForChange(caller, conceptId, ifMatch, false)
                 .chain(concept -> member(conceptId, categoryId)
                         .chain(member -> memberships.deleteMemberships(conceptId, List.of(categoryId)))
                         .chain(() -> snapshots.finishChange(concept, false))
-                        .map(view -> view.version()));
+                        .map(change -> change.with((Void) null)));
     }
 
     private Uni<ConceptCategory> member(UUID conceptId, UUID categoryId) {

@@ -68,20 +68,20 @@ public class RelationService {
                                         return relations.persist(row);
                                     })
                                     .chain(saved -> snapshots.finishChange(concept, false)
-                                            .map(view -> new Change<>(ConceptMapper.toView(saved, ConceptMapper.categoryNames(members)),
-                                                    view.version())));
+                                            .map(change -> change.with(ConceptMapper.toView(saved,
+                                                    ConceptMapper.categoryNames(members)))));
                         })));
     }
 
     @WithTransaction
-    public Uni<Long> remove(Caller caller, UUID conceptId, UUID relationId, String ifMatch) {
+    public Uni<Change<Void>> remove(Caller caller, UUID conceptId, UUID relationId, String ifMatch) {
         return access.lockForChange(caller, conceptId, ifMatch, false)
                 .chain(concept -> relations.findInConcept(conceptId, relationId).chain(relation -> {
                     if (relation == null) {
                         throw ApiProblem.notFound("relation " + relationId + " in concept " + conceptId);
                     }
                     return relations.delete(relation);
-                }).chain(() -> snapshots.finishChange(concept, false)).map(view -> view.version()));
+                }).chain(() -> snapshots.finishChange(concept, false)).map(change -> change.with((Void) null)));
     }
 
     private static ConceptRelation validated(UUID conceptId, RelationInput input, Set<String> types,

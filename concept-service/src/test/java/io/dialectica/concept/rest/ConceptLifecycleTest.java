@@ -40,6 +40,7 @@ class ConceptLifecycleTest {
         created.then().statusCode(201)
                 .header("Location", matchesPattern(".*/api/concepts/[0-9a-f-]{36}$"))
                 .header("ETag", "\"1\"")
+                .header("X-Consistency-Token", matchesPattern("[0-9A-F]+/[0-9A-F]+"))
                 .body("owner", equalTo("alice-lifecycle"))
                 .body("version", equalTo(1))
                 .body("visibility", equalTo("PUBLIC"))
@@ -71,7 +72,7 @@ class ConceptLifecycleTest {
         given().auth().oauth2(alice).contentType(ContentType.JSON).body(replacement)
                 .when().put("/api/concepts/" + id).then()
                 .statusCode(428).contentType("application/problem+json").body("status", equalTo(428));
-        given().auth().oauth2(alice).contentType(ContentType.JSON).header("If-Match", "\"1\"").body(replacement)
+        String replacedToken = given().auth().oauth2(alice).contentType(ContentType.JSON).header("If-Match", "\"1\"").body(replacement)
                 .when().put("/api/concepts/" + id).then()
                 .statusCode(200).header("ETag", "\"2\"")
                 .body("version", equalTo(2))
@@ -82,7 +83,10 @@ class ConceptLifecycleTest {
                 .body("relations", hasSize(2))
                 .body("relations.find { it.type == 'SUBLATES' }.id", equalTo(sublatesId))
                 .body("relations.find { it.type == 'SUBLATES' }.weight", equalTo(0.9f))
-                .body("relations.find { it.type == 'PRESUPPOSES' }.weight", equalTo(0.5f));
+                .body("relations.find { it.type == 'PRESUPPOSES' }.weight", equalTo(0.5f))
+                .extract().header("X-Consistency-Token");
+        // the token is a WAL position: a later write has a later one
+        org.junit.jupiter.api.Assertions.assertTrue(lsn(replacedToken) > lsn(created.header("X-Consistency-Token")));
 
         // a stale If-Match loses, and changes nothing
         String before = database.fingerprint();
@@ -95,7 +99,7 @@ class ConceptLifecycleTest {
         given().auth().oauth2(alice).header("If-Match", "\"1\"").when().delete("/api/concepts/" + id)
                 .then().statusCode(412);
         given().auth().oauth2(alice).header("If-Match", "\"2\"").when().delete("/api/concepts/" + id)
-                .then().statusCode(204);
+                .then().statusCode(204).header("X-Consistency-Token", notNullValue());
         given().auth().oauth2(alice).when().get("/api/concepts/" + id).then()
                 .statusCode(404).contentType("application/problem+json");
         assertEquals(0, database.count("select count(*) from concept_categories where concept_id = '" + id + "'"));
@@ -225,5 +229,10 @@ class ConceptLifecycleTest {
                 .body("code", org.hamcrest.Matchers.hasItems("IMPLIES", "PRESUPPOSES", "NEGATES", "CONTRADICTS",
                         "SUBLATES", "GROUNDS", "ANALOGOUS_TO", "PART_OF"))
                 .body("[0].description", notNullValue());
+    }
+
+    private static long lsn(String token) {
+        String[] parts = token.split("/");
+        return (Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16);
     }
 }
