@@ -1,0 +1,136 @@
+package io.dialectica.gateway.proxy;
+
+import io.dialectica.gateway.config.GatewayConfig;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.MultiMap;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+import java.net.URI;
+import java.time.temporal.ChronoUnit;
+import java.util.function.Supplier;
+
+/**
+ * One backend: a non-blocking WebClient with the backend's timeouts, and a SmallRye Fault
+ * Tolerance guard (circuit breaker around an overall timeout) built from configuration, since
+ * backends are data, not annotated methods.
+ */
+public final class BackendClient {
+
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    private static final Class<Uni<HttpResponse<Buffer>>> UNI = (Class) Uni.class;
+
+    private final String name;
+    private final GatewayConfig.Backend config;
+    private final WebClient client;
+    private final Guard guard;
+    private final String host;
+    private final int port;
+    private final String basePath;
+
+    BackendClient(String name, GatewayConfig.Backend config, Vertx vertx) {
+        this.name = name;
+        this.config = config;
+        URI url = config.url();
+        boolean https = "https".equalsIgnoreCase(url.getScheme());
+        if (url.getHost() == null || !(https || "http".equalsIgnoreCase(url.getScheme()))) {
+            throw new IllegalStateException("gateway.backends." + name + ".url must be an http(s) URL, is " + url);
+        }
+        this.host = url.getHost();
+        this.port = url.getPort() > 0 ? url.getPort() : (https ? 443 : 80);
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.client = WebClient.create(vertx, new WebClientOptions()
+                .setSsl(https)
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setMaxPoolSize(config.maxConnections())
+                .setKeepAlive(true)
+                // a proxy relays redirects and the client's own User-Agent; it never follows or replaces them
+                .setFollowRedirects(false)
+                .setUserAgentEnabled(false)
+                // relay compressed bodies as they are (the client asked for them with Accept-Encoding)
+                .setDecompressionSupported(false));
+        GatewayConfig.CircuitBreaker breaker = config.circuitBreaker();
+        this.guard = Guard.create()
+                .withDescription("backend " + name)
+                .withCircuitBreaker()
+                    .name(breakerName(name))
+                    .requestVolumeThreshold(breaker.requestVolumeThreshold())
+                    .failureRatio(breaker.failureRatio())
+                    .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(breaker.successThreshold())
+                    .done()
+                .withTimeout()
+                    .duration(config.timeout().toMillis(), ChronoUnit.MILLIS)
+                    .done()
+                // the call is already non-blocking: stay on the event loop
+                .withThreadOffload(false)
+                .build();
+    }
+
+    static String breakerName(String backend) {
+        return "gateway-backend-" + backend;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GatewayConfig.Backend config() {
+        return config;
+    }
+
+    public CircuitBreakerState circuitState() {
+        return CircuitBreakerMaintenance.get().currentState(breakerName(name));
+    }
+
+    /**
+     * Forwards one request through the guard. A 5xx answer is a failure for the breaker, yet it is
+     * still the answer the client gets; any other answer (4xx included) is a success.
+     */
+    public Uni<HttpResponse<Buffer>> send(HttpMethod method, String pathAndQuery, MultiMap headers, Buffer body) {
+        Supplier<Uni<HttpResponse<Buffer>>> call = () -> {
+            HttpRequest<Buffer> request = client.request(method, port, host, basePath + pathAndQuery)
+                    .putHeaders(headers)
+                    .idleTimeout(config.readTimeout().toMillis());
+            Uni<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendBuffer(body);
+            return sent.onItem().transformToUni(response -> response.statusCode() >= 500
+                    ? Uni.createFrom().failure(new ServerErrorAnswer(response))
+                    : Uni.createFrom().item(response));
+        };
+        return Uni.createFrom().deferred(() -> guard.get(call, UNI))
+                .onFailure(ServerErrorAnswer.class)
+                .recoverWithItem(failure -> ((ServerErrorAnswer) failure).response);
+    }
+
+    /** Probes the backend's health path, outside the breaker: a probe must not trip it. */
+    public Uni<Integer> probe(long timeoutMillis) {
+        return client.request(HttpMethod.GET, port, host, basePath + config.healthPath())
+                .connectTimeout(timeoutMillis)
+                .idleTimeout(timeoutMillis)
+                .send()
+                .map(HttpResponse::statusCode);
+    }
+
+    void close() {
+        client.close();
+    }
+
+    /** A 5xx answer travelling through the guard as a failure, so the breaker counts it. */
+    private static final class ServerErrorAnswer extends RuntimeException {
+        final transient HttpResponse<Buffer> response;
+
+        ServerErrorAnswer(HttpResponse<Buffer> response) {
+            super("backend answered " + response.statusCode(), null, false, false);
+            this.response = response;
+        }
+    }
+}

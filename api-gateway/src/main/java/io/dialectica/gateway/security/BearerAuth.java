@@ -1,0 +1,54 @@
+package io.dialectica.gateway.security;
+
+import io.dialectica.gateway.problem.GatewayProblem;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * Requires a valid bearer JWT on an API request and yields its subject.
+ *
+ * <p>Authentication is not proactive ({@code quarkus.http.auth.proactive=false}): Quarkus leaves a
+ * deferred identity on the request, and this is where it is resolved, so that a missing, expired,
+ * forged or malformed token becomes the gateway's own 401 problem document (with the RFC 6750
+ * challenge) rather than a bare 401, and public paths ({@code /q/*}) never look at the token.
+ * Verification itself (signature, issuer, expiry) is smallrye-jwt's, configured by {@code mp.jwt.*}.
+ */
+@ApplicationScoped
+public class BearerAuth {
+
+    private static final Logger LOG = Logger.getLogger(BearerAuth.class);
+
+    public Uni<String> subject(RoutingContext ctx) {
+        return QuarkusHttpUser.getSecurityIdentity(ctx, null)
+                .onFailure().transform(BearerAuth::invalidToken)
+                .map(identity -> {
+                    if (identity == null || identity.isAnonymous()) {
+                        throw GatewayProblem.unauthorized("a bearer token is required", "Bearer");
+                    }
+                    return subjectOf(identity);
+                });
+    }
+
+    private static Throwable invalidToken(Throwable failure) {
+        if (!(failure instanceof AuthenticationFailedException)) {
+            // not the token's fault (e.g. the verification key cannot be read): still a 401 for the
+            // caller, but the operator must hear about it
+            LOG.warnf(failure, "token verification failed unexpectedly");
+        }
+        return GatewayProblem.unauthorized("the bearer token is invalid or has expired",
+                "Bearer error=\"invalid_token\"");
+    }
+
+    private static String subjectOf(SecurityIdentity identity) {
+        if (identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getSubject() != null) {
+            return jwt.getSubject();
+        }
+        return identity.getPrincipal().getName();
+    }
+}
