@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
+import java.util.function.BiConsumer;
+
 /**
  * Requires a valid bearer JWT on an API request and yields its subject.
  *
@@ -23,8 +25,13 @@ import org.jboss.logging.Logger;
 public class BearerAuth {
 
     private static final Logger LOG = Logger.getLogger(BearerAuth.class);
+    private static final BiConsumer<RoutingContext, Throwable> IGNORE_FAILURE = (ctx, failure) -> {
+    };
 
     public Uni<String> subject(RoutingContext ctx) {
+        // Quarkus answers a failed deferred authentication itself (a bare 401) unless the request
+        // names its own failure handler: let the failure flow on to the problem document instead
+        ctx.put(QuarkusHttpUser.AUTH_FAILURE_HANDLER, IGNORE_FAILURE);
         return QuarkusHttpUser.getSecurityIdentity(ctx, null)
                 .onFailure().transform(BearerAuth::invalidToken)
                 .map(identity -> {
