@@ -74,6 +74,9 @@ class ObservabilityTest {
         // the HTTP server metrics name the route pattern, never the raw (unbounded) path
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("uri=\"/api/concepts/**\""));
         org.hamcrest.MatcherAssert.assertThat(metrics, not(containsString("uri=\"/api/concepts/metered\"")));
+        // latency as histogram buckets: the alerts and the canary analysis compute p95 from them
+        org.hamcrest.MatcherAssert.assertThat(metrics, containsString("http_server_requests_seconds_bucket{"));
+        org.hamcrest.MatcherAssert.assertThat(metrics, containsString("gateway_requests_seconds_bucket{"));
         // the breaker of each backend is visible too (SmallRye Fault Tolerance metrics)
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("ft_circuitbreaker"));
     }
