@@ -99,6 +99,27 @@ class BodyLimitTest {
         assertEquals(2048, seen.get(0).getBody().length);
     }
 
+    @Test
+    void aClientWaitingFor100ContinueIsAskedForTheBodyOnlyOnceTheChecksPass() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String body = json(4096);
+        HttpRequest accepted = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + "/api/concepts"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .expectContinue(true).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        assertEquals(201, client.send(accepted, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(body, backend.findAll(postRequestedFor(urlEqualTo("/api/concepts"))).get(0).getBodyAsString());
+
+        // refused on its headers: the body is never sent
+        HttpRequest refused = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + "/api/concepts"))
+                .header("Content-Type", "application/json")
+                .expectContinue(true).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> response = client.send(refused, HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, response.statusCode());
+        assertEquals(401, new JsonObject(response.body()).getInteger("status"));
+    }
+
     /** A JSON document of exactly {@code size} bytes. */
     static String json(int size) {
         String head = "{\"description\":\"";

@@ -64,6 +64,7 @@ class ObservabilityTest {
         given().auth().oauth2(token).when().get("/api/concepts/metered").then().statusCode(200);
         given().when().get("/api/concepts/metered").then().statusCode(401);
         given().auth().oauth2(token).when().get("/api/nowhere").then().statusCode(404);
+        given().when().get("/api/made-up-" + UUID.randomUUID()).then().statusCode(401);
 
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         List<String> lines = metrics.lines().filter(l -> l.startsWith("gateway_requests_seconds_count")).toList();
@@ -74,6 +75,7 @@ class ObservabilityTest {
         // the HTTP server metrics name the route pattern, never the raw (unbounded) path
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("uri=\"/api/concepts/**\""));
         org.hamcrest.MatcherAssert.assertThat(metrics, not(containsString("uri=\"/api/concepts/metered\"")));
+        org.hamcrest.MatcherAssert.assertThat(metrics, not(containsString("made-up")));
         // latency as histogram buckets: the alerts and the canary analysis compute p95 from them
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("http_server_requests_seconds_bucket{"));
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("gateway_requests_seconds_bucket{"));

@@ -40,6 +40,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
     private static final String NO_ROUTE = "none";
     /** Quarkus' HTTP server metrics take the uri tag from this context local: the route pattern, not the path. */
     private static final String URL_TEMPLATE = "UrlPathTemplate";
+    /** One uri tag for every path no route knows, whatever a caller makes up. */
+    private static final String UNROUTED_TEMPLATE = "/api/{unrouted}";
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final BearerAuth auth;
@@ -67,7 +69,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         long start = System.nanoTime();
         Context context = Vertx.currentContext();
         Optional<RouteTable.Match> match = routes.match(ctx.normalizedPath());
-        match.ifPresent(m -> ContextLocals.put(URL_TEMPLATE, m.pattern()));
+        ContextLocals.put(URL_TEMPLATE, match.map(RouteTable.Match::pattern).orElse(UNROUTED_TEMPLATE));
 
         auth.subject(ctx)
                 .invoke(subject -> refuseDeclaredOversize(request))
@@ -157,6 +159,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
                 response.end(body);
             }
             record(ctx, match, answer.statusCode(), start);
+            LOG.debugf("%s %s -> %s: %d", ctx.request().method(), ctx.request().path(),
+                    match.map(RouteTable.Match::backend).orElse(NO_ROUTE), answer.statusCode());
         } catch (RuntimeException e) {
             refuse(ctx, e, match, start);
         }

@@ -4,6 +4,7 @@ import io.dialectica.gateway.problem.GatewayProblem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * Reads a request body into memory, refusing it with 413 as soon as it grows past the limit
@@ -25,7 +26,9 @@ final class RequestBody {
         return Uni.createFrom().emitter(emitter -> {
             Buffer body = Buffer.buffer();
             boolean[] refused = {false};
-            request.exceptionHandler(emitter::fail);
+            // the client went away or sent garbage mid-body: its fault, not the gateway's
+            request.exceptionHandler(failure -> emitter.fail(
+                    new GatewayProblem(400, "bad-request", "Bad Request", "the request body could not be read")));
             request.handler(chunk -> {
                 if (refused[0]) {
                     return; // keep draining, so the client can read the 413
@@ -43,6 +46,10 @@ final class RequestBody {
                 }
             });
             request.resume();
+            // the checks are passed: now ask a client that waits for it (curl does above 1 KiB) for the body
+            if ("100-continue".equalsIgnoreCase(request.getHeader("Expect")) && request.version() != HttpVersion.HTTP_1_0) {
+                request.response().writeContinue();
+            }
         });
     }
 }
