@@ -55,7 +55,7 @@ public class CdcEngine {
     private volatile boolean kafkaReachable;
     private volatile String lastError;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private Publisher publisher;
+    private volatile Publisher publisher;
     private volatile ChangeHandler handler;
     private volatile ScheduledFuture<?> restart;
     private volatile Duration backoff;
@@ -76,8 +76,12 @@ public class CdcEngine {
         long tick = Math.max(20, config.watermarkInterval().toMillis() / 2);
         timer.scheduleWithFixedDelay(() -> {
             ChangeHandler current = handler;
-            if (current != null) {
-                current.watermarkIfDue();
+            try {
+                if (current != null) {
+                    current.watermarkIfDue();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("watermark not sent", e); // a closed producer: the handler fails and the engine restarts
             }
         }, tick, tick, TimeUnit.MILLISECONDS);
         if (config.enabled()) {
@@ -111,6 +115,17 @@ public class CdcEngine {
             restart = null;
         }
         closeEngine();
+    }
+
+    /**
+     * Fault injection for tests: closes the Kafka producer under the running engine, as a lost broker would
+     * end it. The engine fails, restarts from its committed offsets and publishes again.
+     */
+    void abortProducer() {
+        Publisher current = publisher;
+        if (current != null) {
+            current.abort();
+        }
     }
 
     public boolean isRunning() {

@@ -95,6 +95,12 @@ final class Publisher implements AutoCloseable {
         return ChangeEnvelope.watermark(commitLsn, txId, commitTime, Instant.now());
     }
 
+    /** Closes the producer at once; unsent records fail (see CdcEngine#abortProducer). */
+    void abort() {
+        failure.compareAndSet(null, new IllegalStateException("producer aborted"));
+        producer.close(Duration.ZERO);
+    }
+
     @Override
     public void close() {
         try {
