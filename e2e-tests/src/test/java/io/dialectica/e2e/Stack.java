@@ -90,7 +90,8 @@ public final class Stack implements BeforeAllCallback {
             concepts.awaitReady(Duration.ofSeconds(90));
             gateway.awaitReady(Duration.ofSeconds(90));
         } catch (RuntimeException | InterruptedException e) {
-            started.close();
+            gateway.close();
+            concepts.close();
             throw e;
         }
         return started;
