@@ -11,6 +11,9 @@ public class LowRateLimitProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("gateway.rate-limit.requests", Integer.toString(LIMIT), "gateway.rate-limit.window", "60s");
+        // a generous Redis timeout: on a loaded CI machine a cold first burst can take longer than the
+        // production 500 ms, and the limiter would then fail open — these tests are about counting
+        return Map.of("gateway.rate-limit.requests", Integer.toString(LIMIT), "gateway.rate-limit.window", "60s",
+                "gateway.rate-limit.redis-timeout", "10s");
     }
 }
