@@ -5,14 +5,14 @@
 # Results are appended to docs/benchmarks.md.
 #
 # Settings (environment): BENCH_DURATION (default 30s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_WARMUP (10s), GATEWAY_URL (http://127.0.0.1:8080), CONCEPT_URL (http://127.0.0.1:8081).
+# BENCH_WARMUP (20s), GATEWAY_URL (http://127.0.0.1:8080), CONCEPT_URL (http://127.0.0.1:8081).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 DURATION="${BENCH_DURATION:-30s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
-WARMUP="${BENCH_WARMUP:-10s}"
+WARMUP="${BENCH_WARMUP:-20s}"
 GATEWAY_URL="${GATEWAY_URL:-http://127.0.0.1:8080}"
 CONCEPT_URL="${CONCEPT_URL:-http://127.0.0.1:8081}"
 BENCH_USER="bench-$(date +%s)"
