@@ -57,30 +57,14 @@ public record GraphPlan(List<PlannedCategory> categories, List<PlannedRelation> 
         for (int i = 0; i < requestedRelations.size(); i++) {
             RelationInput relation = requestedRelations.get(i);
             String path = "relations[" + i + "]";
-            String from = CanonicalNames.canonical(relation.from());
-            String to = CanonicalNames.canonical(relation.to());
-            String type = normaliseType(relation.type());
-            int before = errors.size();
-            if (!firstIndexByCanonical.containsKey(from)) {
-                errors.add(new ApiProblem.FieldError(path + ".from", notAMember(relation.from())));
-            }
-            if (!firstIndexByCanonical.containsKey(to)) {
-                errors.add(new ApiProblem.FieldError(path + ".to", notAMember(relation.to())));
-            }
-            if (from.equals(to)) {
-                errors.add(new ApiProblem.FieldError(path + ".to", "a relation needs two different categories"));
-            }
-            if (!relationTypes.contains(type)) {
-                errors.add(new ApiProblem.FieldError(path + ".type", unknownType(relation.type())));
-            }
-            if (errors.size() > before) {
+            PlannedRelation planned = checkRelation(relation, firstIndexByCanonical.keySet(), relationTypes,
+                    path + ".", errors);
+            if (planned == null) {
                 continue;
             }
-            PlannedRelation planned = new PlannedRelation(from, to, type, relation.weightOrDefault(),
-                    blankToNull(relation.rationale()));
             if (!seen.add(planned.key())) {
                 errors.add(new ApiProblem.FieldError(path, "duplicate relation " + relation.from() + " "
-                        + type + " " + relation.to()));
+                        + planned.type() + " " + relation.to()));
                 continue;
             }
             relations.add(planned);
@@ -89,6 +73,35 @@ public record GraphPlan(List<PlannedCategory> categories, List<PlannedRelation> 
             throw ApiProblem.invalid(errors);
         }
         return new GraphPlan(List.copyOf(categories), List.copyOf(relations));
+    }
+
+    /**
+     * Checks one relation against the concept's categories (canonical names) and the vocabulary,
+     * for a whole concept and for a single added relation alike. Problems are added to
+     * {@code errors} under {@code prefix} (e.g. {@code relations[3].}); returns null if there were any.
+     */
+    static PlannedRelation checkRelation(RelationInput relation, Set<String> categories, Set<String> relationTypes,
+            String prefix, List<ApiProblem.FieldError> errors) {
+        String from = CanonicalNames.canonical(relation.from());
+        String to = CanonicalNames.canonical(relation.to());
+        String type = normaliseType(relation.type());
+        int before = errors.size();
+        if (!categories.contains(from)) {
+            errors.add(new ApiProblem.FieldError(prefix + "from", notAMember(relation.from())));
+        }
+        if (!categories.contains(to)) {
+            errors.add(new ApiProblem.FieldError(prefix + "to", notAMember(relation.to())));
+        }
+        if (from.equals(to)) {
+            errors.add(new ApiProblem.FieldError(prefix + "to", "a relation needs two different categories"));
+        }
+        if (!relationTypes.contains(type)) {
+            errors.add(new ApiProblem.FieldError(prefix + "type", unknownType(relation.type())));
+        }
+        if (errors.size() > before) {
+            return null;
+        }
+        return new PlannedRelation(from, to, type, relation.weightOrDefault(), blankToNull(relation.rationale()));
     }
 
     /** One category as it will be stored (display name, canonical name, defaults applied). */

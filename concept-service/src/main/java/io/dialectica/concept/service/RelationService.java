@@ -89,25 +89,11 @@ public class RelationService {
         Map<String, UUID> byCanonical = new HashMap<>();
         members.forEach(m -> byCanonical.put(m.category.canonicalName, m.category.id));
         List<ApiProblem.FieldError> errors = new ArrayList<>();
-        UUID from = byCanonical.get(CanonicalNames.canonical(input.from()));
-        UUID to = byCanonical.get(CanonicalNames.canonical(input.to()));
-        String type = GraphPlan.normaliseType(input.type());
-        if (from == null) {
-            errors.add(new ApiProblem.FieldError("from", GraphPlan.notAMember(input.from())));
-        }
-        if (to == null) {
-            errors.add(new ApiProblem.FieldError("to", GraphPlan.notAMember(input.to())));
-        }
-        if (from != null && from.equals(to)) {
-            errors.add(new ApiProblem.FieldError("to", "a relation needs two different categories"));
-        }
-        if (!types.contains(type)) {
-            errors.add(new ApiProblem.FieldError("type", GraphPlan.unknownType(input.type())));
-        }
-        if (!errors.isEmpty()) {
+        GraphPlan.PlannedRelation planned = GraphPlan.checkRelation(input, byCanonical.keySet(), types, "", errors);
+        if (planned == null) {
             throw ApiProblem.invalid(errors);
         }
-        return MembershipRows.relation(conceptId, from, to, type, input.weightOrDefault(),
-                GraphPlan.blankToNull(input.rationale()));
+        return MembershipRows.relation(conceptId, byCanonical.get(planned.from()), byCanonical.get(planned.to()),
+                planned.type(), planned.weight(), planned.rationale());
     }
 }
