@@ -129,6 +129,20 @@ public final class ProjectionProgress {
         return waiter.result;
     }
 
+    /**
+     * Readers currently waiting in {@link #await}: a projector that makes its writes visible lazily (a search
+     * index's periodic refresh) can make them visible at once while somebody waits.
+     */
+    public int waiting() {
+        int count = 0;
+        for (Waiter waiter : waiters) {
+            if (!waiter.result.isDone()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     private void signal() {
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
             Waiter waiter = it.next();

@@ -66,4 +66,21 @@ class ProjectionProgressTest {
         CompletableFuture<Boolean> never = progress.await(() -> progress.coversAll(Lsn.format(1000)), Duration.ofMillis(50));
         assertFalse(never.get());
     }
+    @Test
+    void waitingCountsOnlyUnfinishedWaiters() throws Exception {
+        var progress = new ProjectionProgress(10);
+        progress.assigned("concepts", List.of(0));
+        assertEquals(0, progress.waiting());
+        CompletableFuture<Boolean> first = progress.await(() -> progress.coversAll(Lsn.format(10)), Duration.ofSeconds(10));
+        CompletableFuture<Boolean> second = progress.await(() -> progress.coversAll(Lsn.format(20)), Duration.ofSeconds(10));
+        assertEquals(2, progress.waiting());
+        progress.advance("concepts", 0, 10);
+        assertTrue(first.get());
+        assertEquals(1, progress.waiting());
+        progress.advance("concepts", 0, 20);
+        assertTrue(second.get());
+        assertEquals(0, progress.waiting());
+        progress.await(() -> true, Duration.ofSeconds(10)).get();
+        assertEquals(0, progress.waiting(), "an already satisfied condition never waits");
+    }
 }
