@@ -1,0 +1,145 @@
+package io.dialectica.search.config;
+
+import io.dialectica.contracts.Topics;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Everything search-service reads from configuration (README: "Configuration"). */
+@ConfigMapping(prefix = "dialectica.search")
+public interface SearchConfig {
+
+    TopicNames topics();
+
+    Kafka kafka();
+
+    Consumer consumer();
+
+    Index index();
+
+    Cache cache();
+
+    Reindex reindex();
+
+    /** How long a read with X-Consistency-Token waits for the projection before 504 projection-behind. */
+    @WithDefault("2s")
+    Duration consistencyWait();
+
+    @WithDefault("20")
+    int defaultPageSize();
+
+    @WithDefault("100")
+    int maxPageSize();
+
+    @WithDefault("10")
+    int defaultSuggestSize();
+
+    @WithDefault("20")
+    int maxSuggestSize();
+
+    /** Entries per facet (traditions, categories). */
+    @WithDefault("20")
+    int facetSize();
+
+    interface TopicNames {
+        @WithDefault(Topics.CONCEPT_CHANGES)
+        String conceptChanges();
+
+        @WithDefault(Topics.CATEGORY_CHANGES)
+        String categoryChanges();
+    }
+
+    interface Kafka {
+        @WithDefault("127.0.0.1:19092")
+        String bootstrapServers();
+
+        /** One group: one instance consumes every partition (docs/events.md, low watermark). */
+        @WithDefault("dialectica-search")
+        String groupId();
+
+        /** Extra consumer properties (security settings, ...), passed through unchanged; they win. */
+        Map<String, String> consumer();
+    }
+
+    interface Consumer {
+        /** Run the projector at start-up. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("2000")
+        int maxPollRecords();
+
+        @WithDefault("100ms")
+        Duration pollTimeout();
+
+        /** First delay before a failed OpenSearch write is retried; doubles up to {@link #retryBackoffMax()}. */
+        @WithDefault("200ms")
+        Duration retryBackoff();
+
+        @WithDefault("5s")
+        Duration retryBackoffMax();
+
+        /**
+         * Positions are published (and readers with a token released) after a refresh that makes the writes
+         * searchable: at once while a reader waits, otherwise at most this long after the write.
+         */
+        @WithDefault("1s")
+        Duration publishInterval();
+
+        /** Keys whose applied LSN is kept in memory for one-concept token reads. */
+        @WithDefault("10000")
+        int recentKeys();
+    }
+
+    interface Index {
+        /** The alias every search reads through. */
+        @WithDefault("dialectica-concepts")
+        String alias();
+
+        /** Concrete index names: {@code <prefix>-v<mapping version>-<yyyyMMddHHmmss>}. */
+        @WithDefault("dialectica-concepts")
+        String prefix();
+
+        /** Side index: one document per category (attributes, applied LSN as external version). */
+        @WithDefault("dialectica-categories")
+        String categories();
+
+        @WithDefault("1")
+        int shards();
+
+        /** 0 for the single local node; a cluster sets 1 (DIALECTICA_SEARCH_INDEX_REPLICAS). */
+        @WithDefault("0")
+        int replicas();
+
+        @WithDefault("1s")
+        String refreshInterval();
+    }
+
+    interface Cache {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Every Redis key of this service starts with it. */
+        @WithDefault("dialectica:search:")
+        String prefix();
+
+        @WithDefault("30s")
+        Duration ttl();
+
+        /** A cache that does not answer within this is skipped (the search runs). */
+        @WithDefault("250ms")
+        Duration timeout();
+    }
+
+    interface Reindex {
+        /** Concepts per bulk request while loading the snapshot. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** Old concept indexes kept after a swap (besides the live one), for a quick rollback. */
+        @WithDefault("1")
+        int keepOld();
+    }
+}

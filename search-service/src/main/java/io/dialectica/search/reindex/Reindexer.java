@@ -1,0 +1,365 @@
+package io.dialectica.search.reindex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dialectica.contracts.Lsn;
+import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.index.CategoryDoc;
+import io.dialectica.search.index.ConceptDoc;
+import io.dialectica.search.index.Indexes;
+import io.dialectica.search.index.OpenSearch;
+import io.dialectica.search.index.OpenSearchException;
+import io.dialectica.search.projection.BatchWriter;
+import io.dialectica.search.projection.Projector;
+import io.dialectica.search.service.ApiProblem;
+import io.dialectica.search.service.SearchCache;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Rebuilds the concept index from PostgreSQL's current state without downtime (README: "Rebuilding").
+ *
+ * <ol>
+ *   <li>Create a fresh index N; tell the projector to write every later batch into N too (on its thread, so no
+ *       batch is half in).</li>
+ *   <li>Read S = {@code pg_current_wal_insert_lsn()}, then open a REPEATABLE READ, READ ONLY transaction: one
+ *       consistent snapshot that contains every transaction committed at or before S.</li>
+ *   <li>Write one document per concept into N with external version S ({@code 409} = the projector already wrote
+ *       a newer state: kept), and the categories into the side index with version S (older ones only).</li>
+ *   <li>On the projector thread: fan out into N the category changes applied above S (the snapshot missed
+ *       them, and the projector could not reach documents N did not hold yet), refresh N, swap the alias from
+ *       the old index to N in one atomic action, make N the only target.</li>
+ * </ol>
+ * Searches keep reading the old index through the alias until the swap.
+ */
+@ApplicationScoped
+public class Reindexer {
+
+    private static final Logger LOG = Logger.getLogger(Reindexer.class);
+
+    @RegisterForReflection
+    public record Result(String index, String previous, String snapshotLsn, long concepts, long categories,
+            int categoriesCaughtUp, List<String> deleted, long tookMs) {
+    }
+
+    private final DataSource dataSource;
+    private final OpenSearch os;
+    private final Indexes indexes;
+    private final Projector projector;
+    private final BatchWriter writer;
+    private final ObjectMapper mapper;
+    private final SearchConfig config;
+    private final SearchCache cache;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public Reindexer(DataSource dataSource, OpenSearch os, Indexes indexes, Projector projector, BatchWriter writer,
+            ObjectMapper mapper, SearchConfig config, SearchCache cache) {
+        this.dataSource = dataSource;
+        this.os = os;
+        this.indexes = indexes;
+        this.projector = projector;
+        this.writer = writer;
+        this.mapper = mapper;
+        this.config = config;
+        this.cache = cache;
+    }
+
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    public Result reindex() {
+        if (!running.compareAndSet(false, true)) {
+            throw ApiProblem.conflict("a reindex is already running");
+        }
+        long started = System.nanoTime();
+        String index = null;
+        try {
+            index = indexes.createConceptIndex();
+            String target = index;
+            await(projector.onProjectorThread(() -> {
+                projector.addTarget(target);
+                return null;
+            }));
+            LOG.infof("reindex: writing into %s (and the live index) from now on", index);
+            Snapshot snapshot = load(index);
+            LOG.infof("reindex: %d concepts and %d categories of snapshot %s loaded into %s", snapshot.concepts,
+                    snapshot.categories, Lsn.format(snapshot.lsn), index);
+            Result result = await(projector.onProjectorThread(() -> finish(target, snapshot)));
+            cache.bump();
+            LOG.infof("reindex done: alias %s -> %s (was %s) in %d ms", indexes.alias(), index, result.previous(),
+                    result.tookMs());
+            return new Result(result.index(), result.previous(), result.snapshotLsn(), result.concepts(),
+                    result.categories(), result.categoriesCaughtUp(), result.deleted(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (RuntimeException e) {
+            if (index != null) {
+                String failed = index;
+                try {
+                    await(projector.onProjectorThread(() -> {
+                        projector.removeTarget(failed);
+                        return null;
+                    }));
+                    os.call("DELETE", "/" + failed, null);
+                } catch (RuntimeException cleanup) {
+                    LOG.warnf("reindex clean-up of %s failed: %s", failed, cleanup.getMessage());
+                }
+            }
+            throw e;
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private record Snapshot(long lsn, long concepts, long categories) {
+    }
+
+    /** Runs on the projector thread: nothing else writes meanwhile. */
+    private Result finish(String index, Snapshot snapshot) {
+        List<CategoryDoc> newer = categoriesAbove(snapshot.lsn);
+        int caughtUp = writer.fanOutInto(index, newer);
+        os.call("POST", "/" + index + "/_refresh", null).orThrow("refresh " + index);
+        String previous = projector.targets().live();
+        indexes.swap(previous, index);
+        projector.setLive(index);
+        List<String> deleted = indexes.deleteOld(index, config.reindex().keepOld());
+        return new Result(index, previous, Lsn.format(snapshot.lsn), snapshot.concepts, snapshot.categories,
+                newer.size() == 0 ? 0 : caughtUp, deleted, 0);
+    }
+
+    private List<CategoryDoc> categoriesAbove(long lsn) {
+        List<CategoryDoc> result = new ArrayList<>();
+        Object after = null;
+        while (true) {
+            ObjectNode query = mapper.createObjectNode();
+            query.put("size", 1000).put("version", true);
+            query.putObject("query").putObject("range").putObject("lsn").put("gt", lsn);
+            query.putArray("sort").addObject().put("id", "asc");
+            if (after != null) {
+                query.set("search_after", (JsonNode) after);
+            }
+            JsonNode hits = os.call("POST", "/" + indexes.categories() + "/_refresh", null).ok()
+                    ? os.call("POST", "/" + indexes.categories() + "/_search", query).orThrow("categories above snapshot")
+                            .body().path("hits").path("hits")
+                    : mapper.createArrayNode();
+            for (JsonNode hit : hits) {
+                CategoryDoc doc = mapper.convertValue(hit.path("_source"), CategoryDoc.class);
+                doc.lsn = hit.path("_version").asLong();
+                result.add(doc);
+            }
+            if (hits.size() < 1000) {
+                return result;
+            }
+            after = hits.get(hits.size() - 1).path("sort");
+        }
+    }
+
+    private Snapshot load(String index) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            long lsn;
+            // taken before the snapshot: every transaction committed at or before it is in the snapshot
+            try (Statement s = connection.createStatement();
+                    ResultSet rs = s.executeQuery("select pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                lsn = Lsn.parse(rs.getString(1));
+            }
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
+            try {
+                long categories = loadCategories(connection, lsn);
+                long concepts = loadConcepts(connection, index, lsn);
+                connection.commit();
+                return new Snapshot(lsn, concepts, categories);
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the concepts database failed: " + e.getMessage(), e);
+        }
+    }
+
+    private long loadCategories(Connection connection, long lsn) throws SQLException {
+        Bulk bulk = new Bulk();
+        long count = 0;
+        try (PreparedStatement ps = connection.prepareStatement(
+                "select id, name, canonical_name, description from categories")) {
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    CategoryDoc doc = new CategoryDoc(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), false, lsn);
+                    bulk.add(indexes.categories(), doc.id, lsn, doc);
+                    count++;
+                    if (bulk.size() >= config.reindex().batchSize()) {
+                        bulk.flush();
+                    }
+                }
+            }
+        }
+        bulk.flush();
+        return count;
+    }
+
+    /** Three cursors sorted by concept id, merged: memory stays bounded by one batch. */
+    private long loadConcepts(Connection connection, String index, long lsn) throws SQLException {
+        Bulk bulk = new Bulk();
+        long count = 0;
+        try (PreparedStatement concepts = connection.prepareStatement("""
+                select id::text, owner, name, description, tradition, visibility, quality_score, version, created_at, updated_at
+                from concepts order by id::text collate "C"
+                """);
+                PreparedStatement members = connection.prepareStatement("""
+                        select cc.concept_id::text, cc.id::text, cc.category_id::text, cc.weight, c.name, c.description
+                        from concept_categories cc join categories c on c.id = cc.category_id
+                        order by cc.concept_id::text collate "C", cc.id::text
+                        """);
+                PreparedStatement relations = connection.prepareStatement("""
+                        select concept_id::text, id::text, from_category_id::text, to_category_id::text, type, weight, rationale
+                        from concept_relations order by concept_id::text collate "C", id::text
+                        """)) {
+            concepts.setFetchSize(500);
+            members.setFetchSize(2000);
+            relations.setFetchSize(2000);
+            try (ResultSet c = concepts.executeQuery(); ResultSet m = members.executeQuery();
+                    ResultSet r = relations.executeQuery()) {
+                boolean hasM = m.next();
+                boolean hasR = r.next();
+                while (c.next()) {
+                    ConceptDoc doc = new ConceptDoc();
+                    doc.id = c.getString(1);
+                    doc.owner = c.getString(2);
+                    doc.name = c.getString(3);
+                    doc.nameSuggest = doc.name;
+                    doc.description = c.getString(4);
+                    doc.tradition = c.getString(5);
+                    doc.visibility = c.getString(6);
+                    doc.qualityScore = c.getDouble(7);
+                    doc.conceptVersion = c.getLong(8);
+                    doc.createdAt = instant(c.getObject(9, OffsetDateTime.class));
+                    doc.updatedAt = instant(c.getObject(10, OffsetDateTime.class));
+                    doc.appliedLsn = lsn;
+                    // memberships and relations of concepts deleted meanwhile cannot exist (one snapshot)
+                    while (hasM && m.getString(1).compareTo(doc.id) < 0) {
+                        hasM = m.next();
+                    }
+                    while (hasM && m.getString(1).equals(doc.id)) {
+                        ConceptDoc.CategoryEntry entry = new ConceptDoc.CategoryEntry();
+                        entry.membershipId = m.getString(2);
+                        entry.id = m.getString(3);
+                        entry.weight = m.getDouble(4);
+                        entry.name = m.getString(5);
+                        entry.description = m.getString(6);
+                        entry.lsn = lsn;
+                        doc.categories.add(entry);
+                        hasM = m.next();
+                    }
+                    while (hasR && r.getString(1).compareTo(doc.id) < 0) {
+                        hasR = r.next();
+                    }
+                    while (hasR && r.getString(1).equals(doc.id)) {
+                        ConceptDoc.RelationEntry relation = new ConceptDoc.RelationEntry();
+                        relation.id = r.getString(2);
+                        relation.from = r.getString(3);
+                        relation.to = r.getString(4);
+                        relation.type = r.getString(5);
+                        relation.weight = r.getDouble(6);
+                        relation.rationale = r.getString(7);
+                        doc.relations.add(relation);
+                        hasR = r.next();
+                    }
+                    bulk.add(index, doc.id, lsn, doc);
+                    count++;
+                    if (bulk.size() >= config.reindex().batchSize()) {
+                        bulk.flush();
+                    }
+                }
+            }
+        }
+        bulk.flush();
+        return count;
+    }
+
+    private static String instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant().toString();
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.get(10, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the projector did not take the reindex step within 10 minutes", e);
+        }
+    }
+
+    /** Snapshot writes: external version S; a conflict means the projector already wrote a newer state. */
+    private final class Bulk {
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream(256 * 1024);
+        private int size;
+
+        void add(String index, String id, long version, Object source) {
+            try {
+                ObjectNode meta = mapper.createObjectNode();
+                meta.putObject("index").put("_index", index).put("_id", id).put("version", version)
+                        .put("version_type", "external");
+                body.write(mapper.writeValueAsBytes(meta));
+                body.write('\n');
+                body.write(mapper.writeValueAsBytes(source));
+                body.write('\n');
+                size++;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        void flush() {
+            if (size == 0) {
+                return;
+            }
+            OpenSearch.Reply reply = os.ndjson("/_bulk", body.toByteArray()).orThrow("reindex bulk");
+            if (reply.body().path("errors").asBoolean(false)) {
+                for (JsonNode item : reply.body().path("items")) {
+                    int status = item.path("index").path("status").asInt();
+                    if (status >= 300 && status != 409) {
+                        throw new OpenSearchException("reindex write failed: " + item.path("index").path("error"), status);
+                    }
+                }
+            }
+            body.reset();
+            size = 0;
+        }
+    }
+}
