@@ -130,9 +130,13 @@ public class Projector {
         if (c != null) {
             c.wakeup();
         }
-        t.interrupt();
         try {
-            t.join(15_000);
+            t.join(5_000);
+            if (t.isAlive()) {
+                // asleep in a retry backoff
+                t.interrupt();
+                t.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

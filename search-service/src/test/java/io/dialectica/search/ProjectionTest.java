@@ -1,0 +1,220 @@
+package io.dialectica.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dialectica.search.projection.ProjectionMetrics;
+import io.dialectica.testsupport.JwtTestResource;
+import io.dialectica.testsupport.TestJwt;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static io.dialectica.search.ChangeStream.CATEGORIES;
+import static io.dialectica.search.ChangeStream.CONCEPTS;
+import static io.dialectica.search.ChangeStream.MEMBERSHIPS;
+import static io.dialectica.search.ChangeStream.RELATIONS;
+import static io.dialectica.search.ChangeStream.category;
+import static io.dialectica.search.ChangeStream.concept;
+import static io.dialectica.search.ChangeStream.delete;
+import static io.dialectica.search.ChangeStream.id;
+import static io.dialectica.search.ChangeStream.insert;
+import static io.dialectica.search.ChangeStream.membership;
+import static io.dialectica.search.ChangeStream.relation;
+import static io.dialectica.search.ChangeStream.update;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The projection: what each kind of change group does to the documents, and what repeats do not do. */
+@QuarkusTest
+@Order(1)
+@QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(SearchTestStack.class)
+class ProjectionTest {
+
+    static ChangeStream stream;
+
+    @Inject
+    ProjectionMetrics metrics;
+
+    @BeforeAll
+    static void open() {
+        stream = new ChangeStream();
+    }
+
+    @AfterAll
+    static void close() {
+        stream.close();
+    }
+
+    private static List<String> names(JsonNode categories) {
+        List<String> names = new ArrayList<>();
+        categories.forEach(c -> names.add(c.path("name").asText()));
+        names.sort(null);
+        return names;
+    }
+
+    @Test
+    void createThenUpdateMembershipsRelationsAndFields() {
+        String tradition = "Trad-" + UUID.randomUUID();
+        Fixtures.Created c = Fixtures.createConcept(stream, "alice", "Logic of Being", "Pure being is pure nothing.",
+                tradition, "PUBLIC", "Being", "Nothing", "Pure being, taken purely, is nothing");
+        Fixtures.awaitSearchable(c.lsn());
+        JsonNode doc = OpenSearchDocs.concept(c.conceptId());
+        assertEquals(c.lsn(), doc.path("_version").asLong(), "the commit LSN is the external version");
+        JsonNode source = doc.path("_source");
+        assertEquals("Logic of Being", source.path("name").asText());
+        assertEquals("alice", source.path("owner").asText());
+        assertEquals(List.of("Being", "Nothing"), names(source.path("categories")));
+        assertEquals("NEGATES", source.path("relations").get(0).path("type").asText());
+
+        // a category that already exists (created by another concept's transaction earlier): not in the group
+        String dasein = id();
+        long created = stream.tx().category(dasein, insert(CATEGORIES, category(dasein, "Dasein", "Being-there"))).send();
+        Fixtures.awaitSearchable(created);
+        String membership = id();
+        long changed = stream.tx()
+                .concept(c.conceptId(), update(CONCEPTS, null, concept(c.conceptId(), "alice", "Logic of Being",
+                        "Being and nothing pass over into becoming.", tradition, "PUBLIC", 2)))
+                .concept(c.conceptId(), insert(MEMBERSHIPS, membership(membership, c.conceptId(), dasein, 0.4)))
+                .concept(c.conceptId(), delete(RELATIONS, relation(c.relationId(), c.conceptId(), c.firstCategory(),
+                        c.secondCategory(), "NEGATES", "Pure being, taken purely, is nothing")))
+                .concept(c.conceptId(), delete(MEMBERSHIPS, membership(id(), c.conceptId(), c.secondCategory(), 0.8)))
+                .concept(c.conceptId(), insert(RELATIONS, relation(id(), c.conceptId(), dasein, c.firstCategory(),
+                        "PRESUPPOSES", "Dasein understands being")))
+                .send();
+        Fixtures.awaitSearchable(changed);
+        source = OpenSearchDocs.concept(c.conceptId()).path("_source");
+        assertEquals("Being and nothing pass over into becoming.", source.path("description").asText());
+        assertEquals(2, source.path("conceptVersion").asLong());
+        assertEquals(List.of("Being", "Dasein"), names(source.path("categories")),
+                "Nothing removed; Dasein's name from the categories side index");
+        assertEquals(1, source.path("relations").size());
+        assertEquals("Dasein understands being", source.path("relations").get(0).path("rationale").asText());
+        assertEquals(changed, OpenSearchDocs.concept(c.conceptId()).path("_version").asLong());
+
+        // searchable by the new relation's rationale, the category name and filtered by tradition
+        given().auth().oauth2(TestJwt.user("bob")).queryParam("q", "understands").queryParam("tradition", tradition)
+                .when().get("/api/search")
+                .then().statusCode(200).body("total", equalTo(1)).body("items[0].id", equalTo(c.conceptId()));
+    }
+
+    @Test
+    void aCategoryDescriptionFansOutToEveryConceptThatIncludesIt() {
+        String tradition = "Fan-" + UUID.randomUUID();
+        String shared = id();
+        long created = stream.tx().category(shared, insert(CATEGORIES, category(shared, "Negativity", null))).send();
+        Fixtures.awaitSearchable(created);
+        List<String> concepts = new ArrayList<>();
+        for (String owner : List.of("alice", "bob")) {
+            String conceptId = id();
+            concepts.add(conceptId);
+            long lsn = stream.tx()
+                    .concept(conceptId, insert(CONCEPTS, concept(conceptId, owner, owner + "'s dialectic", "x", tradition, "PUBLIC", 1)))
+                    .concept(conceptId, insert(MEMBERSHIPS, membership(id(), conceptId, shared, 0.5)))
+                    .send();
+            Fixtures.awaitSearchable(lsn);
+        }
+        double fanoutBefore = metrics.fanoutCount();
+        // Bob's concept fills in the description: category topic (authority) + a copy in Bob's group
+        long filled = stream.tx()
+                .category(shared, update(CATEGORIES, category(shared, "Negativity", null),
+                        category(shared, "Negativity", "The labour of the negative")))
+                .send();
+        Fixtures.awaitSearchable(filled);
+        for (String conceptId : concepts) {
+            JsonNode doc = OpenSearchDocs.concept(conceptId);
+            JsonNode entry = doc.path("_source").path("categories").get(0);
+            assertEquals("The labour of the negative", entry.path("description").asText(), conceptId);
+            assertEquals(filled, entry.path("lsn").asLong());
+            assertTrue(doc.path("_version").asLong() < filled, "a category change keeps the concept's version");
+        }
+        assertEquals(2, metrics.fanoutCount() - fanoutBefore, 0.01);
+        given().auth().oauth2(TestJwt.user("carol")).queryParam("q", "labour").queryParam("tradition", tradition)
+                .when().get("/api/search")
+                .then().statusCode(200).body("total", equalTo(2));
+        JsonNode side = OpenSearchDocs.get(SearchTestStack.CATEGORIES, shared);
+        assertEquals(filled, side.path("_version").asLong(), "applied[categoryId] is the side document's version");
+
+        // the same category group delivered again (with different content, to tell): a repeat, nothing changes
+        double repeats = metrics.repeats();
+        stream.replay(filled).category(shared, update(CATEGORIES, null, category(shared, "Negativity", "stale")))
+                .sendGroups();
+        long after = ChangeStream.nextLsn();
+        stream.watermarks(after);
+        Fixtures.awaitSearchable(after);
+        assertEquals(1, metrics.repeats() - repeats, 0.01);
+        assertEquals("The labour of the negative",
+                OpenSearchDocs.get(SearchTestStack.CATEGORIES, shared).path("_source").path("description").asText());
+        assertEquals("The labour of the negative",
+                OpenSearchDocs.concept(concepts.get(0)).path("_source").path("categories").get(0).path("description").asText());
+    }
+
+    @Test
+    void duplicatesAndInterruptedRunsChangeNothing() {
+        String conceptId = id();
+        ChangeStream.Tx tx = stream.tx()
+                .concept(conceptId, insert(CONCEPTS, concept(conceptId, "alice", "Repeated", "once", "R", "PUBLIC", 1)))
+                .concept(conceptId, insert(CATEGORIES, category(id(), "Once", null)));
+        tx.concepts.get(conceptId).add(insert(MEMBERSHIPS, membership(id(), conceptId,
+                (String) tx.concepts.get(conceptId).get(1).after().get("id"), 0.5)));
+        double applied = metrics.groupsApplied();
+        double repeats = metrics.repeats();
+        double dropped = metrics.droppedRunCount();
+        // an interrupted run (the connector crashed mid-group), then the whole group again, then a duplicate
+        tx.sendPrefix(conceptId, 2);
+        tx.sendGroups();
+        tx.sendGroups();
+        stream.watermarks(tx.lsn());
+        Fixtures.awaitSearchable(tx.lsn());
+        assertEquals(1, metrics.groupsApplied() - applied, 0.01, "applied once");
+        assertEquals(1, metrics.repeats() - repeats, 0.01, "the duplicate is a repeat");
+        assertEquals(1, metrics.droppedRunCount() - dropped, 0.01, "the interrupted run was dropped");
+        JsonNode doc = OpenSearchDocs.concept(conceptId);
+        assertEquals(tx.lsn(), doc.path("_version").asLong());
+        assertEquals(1, doc.path("_source").path("categories").size());
+    }
+
+    @Test
+    void aDeleteLeavesATombstoneThatAStaleCreateCannotResurrect() {
+        String tradition = "Del-" + UUID.randomUUID();
+        Fixtures.Created c = Fixtures.createConcept(stream, "alice", "Doomed", "to be deleted", tradition, "PUBLIC",
+                "Alpha", "Omega", "ends");
+        Fixtures.awaitSearchable(c.lsn());
+        long deleted = stream.tx()
+                .concept(c.conceptId(), delete(RELATIONS, relation(c.relationId(), c.conceptId(), c.firstCategory(), c.secondCategory(), "NEGATES", "ends")))
+                .concept(c.conceptId(), delete(MEMBERSHIPS, membership(id(), c.conceptId(), c.firstCategory(), 0.9)))
+                .concept(c.conceptId(), delete(MEMBERSHIPS, membership(id(), c.conceptId(), c.secondCategory(), 0.8)))
+                .concept(c.conceptId(), delete(CONCEPTS, concept(c.conceptId(), "alice", "Doomed", "to be deleted", tradition, "PUBLIC", 1)))
+                .send();
+        Fixtures.awaitSearchable(deleted);
+        JsonNode doc = OpenSearchDocs.concept(c.conceptId());
+        assertTrue(doc.path("_source").path("deleted").asBoolean());
+        assertEquals(deleted, doc.path("_version").asLong());
+        given().auth().oauth2(TestJwt.admin("root")).queryParam("tradition", tradition).when().get("/api/search")
+                .then().statusCode(200).body("total", equalTo(0));
+
+        // the create is delivered again (a consumer restarted from an old offset): stale, ignored
+        double repeats = metrics.repeats();
+        stream.replay(c.lsn()).concept(c.conceptId(),
+                insert(CONCEPTS, concept(c.conceptId(), "alice", "Doomed", "to be deleted", tradition, "PUBLIC", 1)))
+                .sendGroups();
+        long after = ChangeStream.nextLsn();
+        stream.watermarks(after);
+        Fixtures.awaitSearchable(after);
+        doc = OpenSearchDocs.concept(c.conceptId());
+        assertTrue(doc.path("_source").path("deleted").asBoolean(), "still a tombstone");
+        assertEquals(deleted, doc.path("_version").asLong());
+        assertEquals(1, metrics.repeats() - repeats, 0.01);
+        assertFalse(doc.path("_source").has("name"));
+    }
+}
