@@ -56,6 +56,7 @@ public class ProjectionHealth implements HealthCheck {
                 .status(openSearch && consuming)
                 .withData("opensearch", cluster)
                 .withData("consumer", consuming ? "consuming" : "stopped")
+                .withData("ownsAllPartitions", projector.ownsAllPartitions())
                 .withData("lowWatermark", Lsn.format(low))
                 .withData("lowWatermarkLsn", low)
                 .withData("lagMs", metrics.lagMs())

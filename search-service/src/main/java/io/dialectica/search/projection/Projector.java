@@ -81,6 +81,9 @@ public class Projector {
     private boolean unrefreshed;
 
     private volatile BatchWriter.Targets targets;
+    /** Partitions of both topics this instance is assigned, and how many the topics have. */
+    private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile int totalPartitions = -1;
     private volatile boolean running;
     private volatile boolean consuming;
     private volatile String lastError;
@@ -151,6 +154,16 @@ public class Projector {
     /** True once the indexes exist and the consumer polls. */
     public boolean isConsuming() {
         return consuming;
+    }
+
+    /**
+     * True when this instance consumes every partition of both topics: only then does the low watermark cover
+     * the whole stream (docs/events.md). During a rebalance or a rolling update, two instances split the
+     * partitions; token reads then wait (and 504) rather than answer from half the stream.
+     */
+    public boolean ownsAllPartitions() {
+        int total = totalPartitions;
+        return total > 0 && assigned.size() == total;
     }
 
     public String lastError() {
@@ -476,6 +489,15 @@ public class Projector {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.addAll(partitions);
+            KafkaConsumer<String, byte[]> c = consumer;
+            if (c != null) {
+                int total = 0;
+                for (String topic : assemblers.keySet()) {
+                    total += c.partitionsFor(topic).size();
+                }
+                totalPartitions = total;
+            }
             Map<String, List<Integer>> byTopic = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
@@ -485,6 +507,7 @@ public class Projector {
         }
 
         private void forget(Collection<TopicPartition> partitions) {
+            assigned.removeAll(partitions);
             Map<String, List<Integer>> byTopic = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());

@@ -32,11 +32,13 @@ public class SearchService {
     private final SearchConfig config;
     private final ProjectionProgress progress;
     private final SearchCache cache;
+    private final io.dialectica.search.projection.Projector projector;
     private final Counter cacheHits;
     private final Counter cacheMisses;
 
     public SearchService(OpenSearch os, ObjectMapper mapper, SearchConfig config, ProjectionProgress progress,
-            SearchCache cache, MeterRegistry registry) {
+            SearchCache cache, io.dialectica.search.projection.Projector projector, MeterRegistry registry) {
+        this.projector = projector;
         this.os = os;
         this.mapper = mapper;
         this.config = config;
@@ -103,7 +105,8 @@ public class SearchService {
         long wanted = token;
         String text = Lsn.format(wanted);
         return Uni.createFrom()
-                .completionStage(() -> progress.await(() -> progress.lowWatermark() >= wanted, config.consistencyWait()))
+                .completionStage(() -> progress.await(() -> projector.ownsAllPartitions() && progress.lowWatermark() >= wanted,
+                        config.consistencyWait()))
                 .map(covered -> {
                     if (!covered) {
                         throw ApiProblem.projectionBehind(text, Lsn.format(progress.lowWatermark()),
