@@ -217,4 +217,41 @@ class ProjectionTest {
         assertEquals(1, metrics.repeats() - repeats, 0.01);
         assertFalse(doc.path("_source").has("name"));
     }
+
+    @Test
+    void whileOpenSearchRefusesWritesNothingIsSkippedOrCommitted() throws Exception {
+        String index = OpenSearchDocs.call("GET", "/_alias/" + SearchTestStack.ALIAS).fieldNames().next();
+        String conceptId = id();
+        double retries = metrics.retries();
+        long before = committedOffsets();
+        OpenSearchDocs.call("POST", "/" + index + "/_close");
+        ChangeStream.Tx tx;
+        try {
+            tx = stream.tx().concept(conceptId,
+                    insert(CONCEPTS, concept(conceptId, "alice", "Written after an outage", "x", "Outage", "PUBLIC", 1)));
+            tx.send();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (metrics.retries() - retries < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(metrics.retries() - retries >= 2, "the batch is retried");
+            assertEquals(before, committedOffsets(), "no offset moves past the unapplied group");
+        } finally {
+            OpenSearchDocs.call("POST", "/" + index + "/_open?wait_for_active_shards=1");
+        }
+        Fixtures.awaitSearchable(tx.lsn());
+        JsonNode doc = OpenSearchDocs.concept(conceptId);
+        assertTrue(doc.path("found").asBoolean(), "applied once OpenSearch took writes again");
+        assertEquals("Written after an outage", doc.path("_source").path("name").asText());
+        assertTrue(committedOffsets() > before);
+    }
+
+    /** Sum of this run's committed offsets over every partition of both topics. */
+    private static long committedOffsets() throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SearchTestStack.KAFKA))) {
+            return admin.listConsumerGroupOffsets("test-search-" + SearchTestStack.RUN).partitionsToOffsetAndMetadata()
+                    .get().values().stream().filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
+        }
+    }
 }

@@ -238,4 +238,18 @@ class SearchApiTest {
                 .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Resolved aporia"));
         assertNotEquals(0, registry.get("dialectica.search.cache.misses").counter().count());
     }
+
+    @Test
+    void metricsAndHealthExposeThePosition() {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : List.of("dialectica_search_events_applied_total", "dialectica_search_groups_repeated_total",
+                "dialectica_search_low_watermark_lsn", "dialectica_search_partition_position_lsn{",
+                "dialectica_search_lag_milliseconds", "dialectica_search_bulk_actions_count",
+                "dialectica_search_freshness_seconds_bucket", "dialectica_search_cache_hits_total")) {
+            assertTrue(metrics.contains(name), name);
+        }
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'search-projection' }.data.ownsAllPartitions", equalTo(true))
+                .body("checks.find { it.name == 'search-projection' }.data.lowWatermark", containsString("/"));
+    }
 }

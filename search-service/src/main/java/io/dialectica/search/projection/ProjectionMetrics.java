@@ -157,6 +157,10 @@ public class ProjectionMetrics {
         return bulkActions.mean();
     }
 
+    public double retries() {
+        return retries.count();
+    }
+
     public double fanoutCount() {
         return fanout.count();
     }
