@@ -9,7 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -36,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The projection: what each kind of change group does to the documents, and what repeats do not do. */
 @QuarkusTest
-@Order(1)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(SearchTestStack.class)
 class ProjectionTest {

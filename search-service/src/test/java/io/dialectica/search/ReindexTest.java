@@ -8,7 +8,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -40,10 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A rebuild from PostgreSQL while searches run: every search answers, the same answer before, during and after,
- * and the alias points at the new index. Runs last (it replaces the index with the database's state).
+ * and the alias points at the new index. Independent of the class order: every other test class projects
+ * concepts that are not in PostgreSQL and finishes before the next class starts.
  */
 @QuarkusTest
-@Order(10)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(SearchTestStack.class)
 class ReindexTest {

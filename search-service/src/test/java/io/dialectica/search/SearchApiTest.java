@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -42,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The search API: relevance, highlights, facets, filters, pages, visibility, suggestions, problems, tokens, cache. */
 @QuarkusTest
-@Order(2)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(SearchTestStack.class)
 class SearchApiTest {
