@@ -1,0 +1,121 @@
+package io.dialectica.e2e.convergence;
+
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.Value;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * graph-service's Neo4j projection, read over Bolt: {@code (:Concept)}, {@code (:Concept)-[:INCLUDES {weight,
+ * x, y}]->(:Category)} and each relation as a relationship of its type between the two categories, carrying
+ * {@code conceptId} (graph-service/README.md). A tombstoned concept node counts as absent.
+ */
+public final class Neo4jProjection implements Projection {
+
+    private static final Profile PROFILE = new Profile(
+            Set.of("name", "description", "tradition", "owner", "visibility"),
+            Set.of("name", "description", "weight", "x", "y"),
+            Set.of("id", "weight", "rationale"));
+
+    private static final String READ = """
+            UNWIND $ids AS id
+            MATCH (c:Concept {id: id})
+            WHERE coalesce(c.deleted, false) = false
+            CALL (c) {
+              OPTIONAL MATCH (c)-[i:INCLUDES]->(cat:Category)
+              RETURN collect(CASE WHEN cat IS NULL THEN NULL ELSE
+                {categoryId: cat.id, name: cat.name, description: cat.description, weight: i.weight, x: i.x, y: i.y} END) AS categories
+            }
+            CALL (c) {
+              OPTIONAL MATCH (a:Category)-[r]->(b:Category) WHERE r.conceptId = c.id
+              RETURN collect(CASE WHEN r IS NULL THEN NULL ELSE
+                {from: a.id, to: b.id, type: type(r), id: r.id, weight: r.weight, rationale: r.rationale} END) AS relations
+            }
+            RETURN c.id AS id, c.name AS name, c.description AS description, c.tradition AS tradition,
+                   c.owner AS owner, c.visibility AS visibility, categories, relations
+            """;
+
+    private final Driver driver;
+
+    /** @param boltUri e.g. {@code bolt://127.0.0.1:17687} (authentication off, as the local stack runs it) */
+    public Neo4jProjection(String boltUri) {
+        this.driver = GraphDatabase.driver(boltUri, AuthTokens.none());
+    }
+
+    public Driver driver() {
+        return driver;
+    }
+
+    @Override
+    public String store() {
+        return "neo4j";
+    }
+
+    @Override
+    public Profile profile() {
+        return PROFILE;
+    }
+
+    @Override
+    public Map<String, ConceptImage> read(Collection<String> conceptIds) {
+        Map<String, ConceptImage> images = new HashMap<>();
+        try (Session session = driver.session()) {
+            for (List<String> batch : PostgresTruth.batches(conceptIds, 500)) {
+                List<Record> records = session.executeRead(tx -> tx.run(READ, Map.of("ids", batch)).list());
+                for (Record row : records) {
+                    String id = row.get("id").asString();
+                    ConceptImage image = ConceptImage.present(id)
+                            .attribute("name", nullable(row.get("name")))
+                            .attribute("description", nullable(row.get("description")))
+                            .attribute("tradition", nullable(row.get("tradition")))
+                            .attribute("owner", nullable(row.get("owner")))
+                            .attribute("visibility", nullable(row.get("visibility")));
+                    for (Value c : row.get("categories").values()) {
+                        Map<String, Object> m = image.category(c.get("categoryId").asString());
+                        for (String key : List.of("name", "description", "weight", "x", "y")) {
+                            ConceptImage.put(m, key, nullable(c.get(key)));
+                        }
+                    }
+                    for (Value r : row.get("relations").values()) {
+                        Map<String, Object> rel = image.relation(r.get("from").asString(), r.get("type").asString(),
+                                r.get("to").asString());
+                        for (String key : List.of("id", "weight", "rationale")) {
+                            ConceptImage.put(rel, key, nullable(r.get(key)));
+                        }
+                    }
+                    images.put(id, image);
+                }
+            }
+        }
+        for (String id : conceptIds) {
+            images.putIfAbsent(id, ConceptImage.absent(id));
+        }
+        return images;
+    }
+
+    @Override
+    public Set<String> presentIds() {
+        try (Session session = driver.session()) {
+            return new LinkedHashSet<>(session.executeRead(tx -> tx.run(
+                    "MATCH (c:Concept) WHERE coalesce(c.deleted, false) = false RETURN c.id AS id").list(r -> r.get("id").asString())));
+        }
+    }
+
+    private static Object nullable(Value value) {
+        return value == null || value.isNull() ? null : value.asObject();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
