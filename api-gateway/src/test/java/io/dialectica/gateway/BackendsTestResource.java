@@ -2,6 +2,9 @@ package io.dialectica.gateway;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,8 +12,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -27,24 +32,30 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  *   <li>{@code /api/test/trickle/**} → "trickle": overall timeout 1 s, read timeout 2 s;</li>
  *   <li>{@code /api/test/down/**} → "down": nothing listens there;</li>
  *   <li>{@code /api/test/flaky/**} → "flaky": breaker opens after 4 calls at 50 % failures;</li>
- *   <li>{@code /api/concepts/{id}/theses/**} → "theses": base path {@code /theses-backend}, more specific
- *   than {@code /api/concepts/**}.</li>
  * </ul>
- * Redis must already run on 127.0.0.1:16379 ({@code ./dialectica up} starts it).
+ * The real routes of graph-service, search-service and thesis-service lead to the same WireMock, each
+ * under a base path of its own ({@code /graph-service}, {@code /search-service}, {@code /thesis-service}),
+ * so a test sees which backend a request reached. Job progress comes from a Kafka topic of this run
+ * ({@code dialectica.test.gateway-progress.<uuid>}, created here, deleted at the end).
+ * Redis must already run on 127.0.0.1:16379 and Kafka on 127.0.0.1:19092 ({@code ./dialectica up} starts them).
  */
 public class BackendsTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String REDIS_HOST = "127.0.0.1";
     public static final int REDIS_PORT = 16379;
 
+    public static final String KAFKA = "127.0.0.1:19092";
+    public static final int PROGRESS_PARTITIONS = 3;
+
     private WireMockServer wireMock;
+    private String topic;
 
     @Override
     public Map<String, String> start() {
         requireRedis();
         wireMock = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().gzipDisabled(true));
         wireMock.start();
-        wireMock.stubFor(get(urlPathMatching("(/theses-backend)?/q/health/ready"))
+        wireMock.stubFor(get(urlPathMatching("(/[a-z-]+)?/q/health/ready"))
                 .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"UP\"}")));
         String url = "http://127.0.0.1:" + wireMock.port();
 
@@ -66,7 +77,19 @@ public class BackendsTestResource implements QuarkusTestResourceLifecycleManager
         config.put("gateway.backends.flaky.circuit-breaker.failure-ratio", "0.5");
         config.put("gateway.backends.flaky.circuit-breaker.delay", "60s");
 
-        backend(config, "theses", url + "/theses-backend", "/api/concepts/{id}/theses/**");
+        for (String service : List.of("graph-service", "search-service", "thesis-service")) {
+            config.put("gateway.backends." + service + ".url", url + "/" + service);
+        }
+
+        topic = "dialectica.test.gateway-progress." + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+            admin.createTopics(List.of(new NewTopic(topic, PROGRESS_PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the gateway tests need Kafka on " + KAFKA + " (./dialectica start kafka)", e);
+        }
+        config.put("gateway.progress.bootstrap-servers", KAFKA);
+        config.put("gateway.progress.topic", topic);
         return config;
     }
 
@@ -85,6 +108,13 @@ public class BackendsTestResource implements QuarkusTestResourceLifecycleManager
     public void stop() {
         if (wireMock != null) {
             wireMock.stop();
+        }
+        if (topic != null) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA))) {
+                admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // a left-over test topic is harmless (its name is unique); do not fail the run for it
+            }
         }
     }
 

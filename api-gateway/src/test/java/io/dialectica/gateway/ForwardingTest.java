@@ -154,20 +154,8 @@ class ForwardingTest {
     }
 
     @Test
-    void theMoreSpecificRouteWins() {
-        backend.stubFor(get(urlEqualTo("/theses-backend/api/concepts/42/theses")).willReturn(aResponse().withStatus(200)
-                .withBody("theses")));
-        backend.stubFor(get(urlEqualTo("/api/concepts/42/categories")).willReturn(aResponse().withStatus(200)
-                .withBody("categories")));
-        given().auth().oauth2(token).when().get("/api/concepts/42/theses")
-                .then().statusCode(200).body(org.hamcrest.Matchers.equalTo("theses"));
-        given().auth().oauth2(token).when().get("/api/concepts/42/categories")
-                .then().statusCode(200).body(org.hamcrest.Matchers.equalTo("categories"));
-    }
-
-    @Test
     void unknownApiPathsAreNotFoundProblems() {
-        for (String path : List.of("/api/unknown", "/api/conceptsX", "/api", "/api/", "/api/graph/neighbours")) {
+        for (String path : List.of("/api/unknown", "/api/conceptsX", "/api", "/api/", "/api/graphs", "/api/jobsearch", "/api/concepts-theses")) {
             given().auth().oauth2(token).when().get(path)
                     .then().statusCode(404)
                     .contentType(startsWith("application/problem+json"))

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the gateway does is driven from here: which paths go to which backend, how each
@@ -26,6 +28,12 @@ public interface GatewayConfig {
 
     @WithName("rate-limit")
     RateLimit rateLimit();
+
+    /** The WebSocket {@code /ws/jobs}: live progress of generation jobs. */
+    Jobs jobs();
+
+    /** The consumer of the job progress topic that feeds {@code /ws/jobs}. */
+    Progress progress();
 
     /** Largest request body forwarded; larger ones are refused with 413. */
     @WithName("max-body-size")
@@ -96,6 +104,14 @@ public interface GatewayConfig {
         @WithName("success-threshold")
         @WithDefault("2")
         int successThreshold();
+
+        /**
+         * 5xx answers that do not count as failures: the backend answered on purpose and is not
+         * failing, e.g. the 504 {@code projection-behind} of graph-service and search-service when a
+         * read with {@code X-Consistency-Token} outwaits the projection. Relayed as always.
+         */
+        @WithName("healthy-statuses")
+        Optional<Set<Integer>> healthyStatuses();
     }
 
     interface RateLimit {
@@ -119,5 +135,47 @@ public interface GatewayConfig {
         @WithName("redis-timeout")
         @WithDefault("500ms")
         Duration redisTimeout();
+    }
+
+    interface Jobs {
+        /** Backend asked {@code GET /api/jobs/{id}} (with the subscriber's token) whether a subscribe is allowed. */
+        @WithDefault("thesis-service")
+        String backend();
+
+        /** Longest wait for that answer; beyond it the subscribe gets an error event. */
+        @WithName("lookup-timeout")
+        @WithDefault("5s")
+        Duration lookupTimeout();
+
+        /** Jobs one connection may follow at a time. */
+        @WithName("max-subscriptions")
+        @WithDefault("20")
+        int maxSubscriptions();
+
+        /** Events held per subscription while its job's current state is being fetched. */
+        @WithName("max-buffered-events")
+        @WithDefault("256")
+        int maxBufferedEvents();
+    }
+
+    interface Progress {
+        /** Off: no consumer (the WebSocket still answers subscribes with the current state). */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault(io.dialectica.contracts.Topics.GENERATION_PROGRESS)
+        String topic();
+
+        /** Kafka bootstrap servers. */
+        @WithName("bootstrap-servers")
+        String bootstrapServers();
+
+        /**
+         * Start of the consumer group id; the replica's host name and a random suffix follow, so
+         * every replica (and every restart) has a group of its own and receives every event.
+         */
+        @WithName("group-prefix")
+        @WithDefault("api-gateway")
+        String groupPrefix();
     }
 }

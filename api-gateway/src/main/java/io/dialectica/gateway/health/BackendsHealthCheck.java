@@ -15,8 +15,7 @@ import java.util.List;
  * Reports each backend (does its health path answer, and the state of its circuit breaker) in the
  * readiness details, but is always UP: a backend that is down already gets its own fast 503s, and
  * taking every gateway replica out of the load balancer because of it would turn one failing
- * service into a total outage. Redis, which the gateway itself needs, has its own readiness check
- * (quarkus-redis-client).
+ * service into a total outage. Redis is reported the same way ({@link RateLimitStoreHealthCheck}).
  */
 @Readiness
 @ApplicationScoped

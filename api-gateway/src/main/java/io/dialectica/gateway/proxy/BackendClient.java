@@ -16,6 +16,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 import java.net.URI;
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +36,7 @@ public final class BackendClient {
     private final String host;
     private final int port;
     private final String basePath;
+    private final Set<Integer> healthyStatuses;
 
     BackendClient(String name, GatewayConfig.Backend config, Vertx vertx) {
         this.name = name;
@@ -59,6 +61,7 @@ public final class BackendClient {
                 // relay compressed bodies as they are (the client asked for them with Accept-Encoding)
                 .setDecompressionSupported(false));
         GatewayConfig.CircuitBreaker breaker = config.circuitBreaker();
+        this.healthyStatuses = Set.copyOf(breaker.healthyStatuses().orElse(Set.of()));
         this.guard = Guard.create()
                 .withDescription("backend " + name)
                 .withCircuitBreaker()
@@ -93,8 +96,9 @@ public final class BackendClient {
     }
 
     /**
-     * Forwards one request through the guard. A 5xx answer is a failure for the breaker, yet it is
-     * still the answer the client gets; any other answer (4xx included) is a success.
+     * Forwards one request through the guard. A 5xx answer is a failure for the breaker (unless the
+     * backend's {@code circuit-breaker.healthy-statuses} names it), yet it is still the answer the
+     * client gets; any other answer (4xx included) is a success.
      */
     public Uni<HttpResponse<Buffer>> send(HttpMethod method, String pathAndQuery, MultiMap headers, Buffer body) {
         Supplier<Uni<HttpResponse<Buffer>>> call = () -> {
@@ -103,6 +107,7 @@ public final class BackendClient {
                     .idleTimeout(config.readTimeout().toMillis());
             Uni<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendBuffer(body);
             return sent.onItem().transformToUni(response -> response.statusCode() >= 500
+                    && !healthyStatuses.contains(response.statusCode())
                     ? Uni.createFrom().failure(new ServerErrorAnswer(response))
                     : Uni.createFrom().item(response));
         };
