@@ -1,0 +1,307 @@
+package io.dialectica.worker.claude;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.Timeout;
+import com.anthropic.core.http.Headers;
+import com.anthropic.core.http.HttpResponseFor;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.AnthropicException;
+import com.anthropic.errors.AnthropicIoException;
+import com.anthropic.errors.AnthropicServiceException;
+import com.anthropic.errors.RateLimitException;
+import com.anthropic.errors.SseException;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import io.dialectica.worker.claude.ClaudeFailure.Kind;
+import io.dialectica.worker.config.WorkerConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One streamed Messages API call through the official SDK, nothing more: the SDK's own retries are off
+ * ({@code maxRetries(0)}) because {@link ClaudeCaller} owns retries, the circuit breaker and the
+ * rate limits. Failures come out classified as {@link ClaudeFailure}.
+ * <p>
+ * Without an API key the base URL is the local stand-in ({@code dialectica.worker.claude.stand-in-url})
+ * and every answer is marked as the stand-in's; a response header {@code x-dialectica-stand-in: true}
+ * marks it too, whatever the configuration.
+ */
+@ApplicationScoped
+public class ClaudeClient {
+
+    private static final Logger LOG = Logger.getLogger(ClaudeClient.class);
+    public static final String STAND_IN_HEADER = "x-dialectica-stand-in";
+
+    private final WorkerConfig.Claude config;
+    private final AnthropicClient client;
+    private final boolean standIn;
+    private final String baseUrl;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "claude-call-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ClaudeClient(WorkerConfig config) {
+        this.config = config.claude();
+        Optional<String> key = this.config.apiKey().filter(k -> !k.isBlank());
+        this.standIn = key.isEmpty();
+        this.baseUrl = standIn ? this.config.standInUrl() : this.config.baseUrl();
+        this.client = AnthropicOkHttpClient.builder()
+                .baseUrl(baseUrl)
+                .apiKey(key.orElse("stand-in"))
+                .maxRetries(0)
+                .timeout(Timeout.builder()
+                        .connect(this.config.connectTimeout())
+                        .read(this.config.readTimeout())
+                        .write(this.config.connectTimeout())
+                        .request(this.config.timeout())
+                        .build())
+                .build();
+        LOG.infof("Messages API at %s (%s), model %s", baseUrl, standIn ? "local stand-in: no ANTHROPIC_API_KEY"
+                : "API key set", this.config.model());
+    }
+
+    public boolean standIn() {
+        return standIn;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @PreDestroy
+    void close() {
+        watchdog.shutdownNow();
+        client.close();
+    }
+
+    public ClaudeAnswer stream(ClaudeCall call, StreamListener listener) {
+        MessageCreateParams.Builder params = MessageCreateParams.builder()
+                .model(config.model())
+                .maxTokens(call.maxTokens())
+                .temperature(config.temperature())
+                .system(call.system());
+        for (int i = 0; i < call.turns().size(); i++) {
+            if (i % 2 == 0) {
+                params.addUserMessage(call.turns().get(i));
+            } else {
+                params.addAssistantMessage(call.turns().get(i));
+            }
+        }
+        CallHandle handle = new CallHandle();
+        listener.onCall(handle);
+        ScheduledFuture<?> deadline = watchdog.schedule(handle::timeout, config.timeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        long started = System.nanoTime();
+        StringBuilder text = new StringBuilder();
+        int[] output = { 0 };
+        try {
+            HttpResponseFor<StreamResponse<RawMessageStreamEvent>> raw = client.messages().withRawResponse()
+                    .createStreaming(params.build());
+            Map<String, List<String>> headers = headers(raw.headers());
+            boolean markedStandIn = standIn || headers.getOrDefault(STAND_IN_HEADER, List.of()).contains("true");
+            String requestId = raw.requestId().orElse(first(headers, "request-id"));
+            listener.onHeaders(headers);
+            String model = config.model();
+            int input = 0;
+            String stopReason = null;
+            boolean stopped = false;
+            try (StreamResponse<RawMessageStreamEvent> stream = raw.parse()) {
+                handle.attach(stream);
+                for (var it = stream.stream().iterator(); it.hasNext();) {
+                    RawMessageStreamEvent event = it.next();
+                    if (event.isMessageStart()) {
+                        var message = event.asMessageStart().message();
+                        model = safe(() -> message.model().asString(), model);
+                        input = safe(() -> (int) message.usage().inputTokens(), input);
+                        output[0] = safe(() -> (int) message.usage().outputTokens(), 0);
+                    } else if (event.isContentBlockDelta()) {
+                        event.asContentBlockDelta().delta().text().ifPresent(d -> text.append(d.text()));
+                        output[0] = Math.max(output[0], (text.length() + 3) / 4);
+                        listener.onTokens(output[0]);
+                    } else if (event.isMessageDelta()) {
+                        var delta = event.asMessageDelta();
+                        output[0] = safe(() -> (int) delta.usage().outputTokens(), output[0]);
+                        stopReason = safe(() -> delta.delta().stopReason().map(Object::toString).orElse(null), null);
+                        listener.onTokens(output[0]);
+                    } else if (event.isMessageStop()) {
+                        stopped = true;
+                    }
+                }
+            }
+            if (!stopped) {
+                throw new ClaudeFailure(handle.timedOut() ? Kind.TIMEOUT : Kind.IO_ERROR, 0,
+                        handle.timedOut() ? "timed out after " + config.timeout().toSeconds() + " s"
+                                : "the stream ended before message_stop",
+                        Optional.empty(), output[0], null);
+            }
+            long latency = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            return new ClaudeAnswer(text.toString(), model, input, output[0], requestId, latency, stopReason,
+                    markedStandIn);
+        } catch (ClaudeFailure f) {
+            throw f;
+        } catch (RateLimitException e) {
+            throw new ClaudeFailure(Kind.RATE_LIMITED, e.statusCode(), "rate limited (429)",
+                    retryAfter(headers(e.headers())), output[0], e);
+        } catch (SseException e) {
+            throw fromErrorEvent(e, output[0]);
+        } catch (AnthropicServiceException e) {
+            throw fromStatus(e, output[0]);
+        } catch (AnthropicIoException e) {
+            throw ioFailure(e, handle, output[0]);
+        } catch (AnthropicException | java.io.UncheckedIOException e) {
+            if (handle.aborted()) {
+                throw ioFailure(e, handle, output[0]);
+            }
+            throw new ClaudeFailure(Kind.SERVER_ERROR, 0, "unreadable response: " + e.getMessage(), Optional.empty(),
+                    output[0], e);
+        } catch (RuntimeException e) {
+            if (handle.aborted() || hasCause(e, java.io.IOException.class)) {
+                throw ioFailure(e, handle, output[0]);
+            }
+            throw e;
+        } finally {
+            deadline.cancel(false);
+            listener.onCall(null);
+        }
+    }
+
+    private ClaudeFailure ioFailure(Exception e, CallHandle handle, int output) {
+        boolean timeout = handle.timedOut() || hasCause(e, SocketTimeoutException.class)
+                || (hasCause(e, InterruptedIOException.class) && String.valueOf(rootMessage(e)).contains("timeout"));
+        return new ClaudeFailure(timeout ? Kind.TIMEOUT : Kind.IO_ERROR, 0,
+                timeout ? "timed out (" + rootMessage(e) + ")" : "I/O error: " + rootMessage(e), Optional.empty(),
+                output, e);
+    }
+
+    private static ClaudeFailure fromStatus(AnthropicServiceException e, int output) {
+        int status = e.statusCode();
+        Optional<Duration> retryAfter = retryAfter(headers(e.headers()));
+        String body = String.valueOf(e.getMessage());
+        if (status == 429) {
+            return new ClaudeFailure(Kind.RATE_LIMITED, status, "rate limited (429)", retryAfter, output, e);
+        }
+        if (status == 529) {
+            return new ClaudeFailure(Kind.OVERLOADED, status, "overloaded (529)", retryAfter, output, e);
+        }
+        if (status == 408) {
+            return new ClaudeFailure(Kind.TIMEOUT, status, "request timeout (408)", retryAfter, output, e);
+        }
+        if (status >= 500) {
+            return new ClaudeFailure(Kind.SERVER_ERROR, status, "server error (" + status + ")", retryAfter, output, e);
+        }
+        return new ClaudeFailure(Kind.CLIENT_ERROR, status, "the Messages API refused the request (" + status + "): "
+                + abbreviate(body), Optional.empty(), output, e);
+    }
+
+    /** An {@code error} event in the middle of a stream: its error type says what happened. */
+    private static ClaudeFailure fromErrorEvent(SseException e, int output) {
+        String body = String.valueOf(e.body()) + " " + e.getMessage();
+        Optional<Duration> retryAfter = retryAfter(headers(e.headers()));
+        if (body.contains("overloaded_error")) {
+            return new ClaudeFailure(Kind.OVERLOADED, 529, "overloaded (error event in the stream)", retryAfter, output, e);
+        }
+        if (body.contains("rate_limit_error")) {
+            return new ClaudeFailure(Kind.RATE_LIMITED, 429, "rate limited (error event in the stream)", retryAfter,
+                    output, e);
+        }
+        if (body.contains("invalid_request_error") || body.contains("authentication_error")
+                || body.contains("permission_error")) {
+            return new ClaudeFailure(Kind.CLIENT_ERROR, 400, "error event in the stream: " + abbreviate(body),
+                    Optional.empty(), output, e);
+        }
+        return new ClaudeFailure(Kind.SERVER_ERROR, 500, "error event in the stream: " + abbreviate(body), retryAfter,
+                output, e);
+    }
+
+    /** {@code retry-after-ms}, else {@code retry-after} in seconds (decimals allowed) or as an HTTP date. */
+    static Optional<Duration> retryAfter(Map<String, List<String>> headers) {
+        String ms = first(headers, "retry-after-ms");
+        if (ms != null) {
+            try {
+                return Optional.of(Duration.ofMillis((long) Double.parseDouble(ms.trim())));
+            } catch (NumberFormatException ignored) {
+                // fall through to retry-after
+            }
+        }
+        String value = first(headers, "retry-after");
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofMillis((long) (Double.parseDouble(value.trim()) * 1000)));
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(Instant.now(), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (RuntimeException ignored) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    static Map<String, List<String>> headers(Headers headers) {
+        Map<String, List<String>> out = new HashMap<>();
+        if (headers != null) {
+            for (String name : headers.names()) {
+                out.put(name.toLowerCase(Locale.ROOT), headers.values(name));
+            }
+        }
+        return out;
+    }
+
+    static String first(Map<String, List<String>> headers, String name) {
+        List<String> v = headers.get(name);
+        return v == null || v.isEmpty() ? null : v.getFirst();
+    }
+
+    private static <T> T safe(java.util.function.Supplier<T> s, T fallback) {
+        try {
+            T v = s.get();
+            return v == null ? fallback : v;
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    }
+}

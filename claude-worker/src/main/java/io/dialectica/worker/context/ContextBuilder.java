@@ -1,0 +1,113 @@
+package io.dialectica.worker.context;
+
+import io.dialectica.contracts.generation.GenerationRequest;
+import io.dialectica.contracts.generation.JobType;
+import io.dialectica.worker.context.GraphModels.Category;
+import io.dialectica.worker.context.GraphModels.Centrality;
+import io.dialectica.worker.context.GraphModels.CentralityItem;
+import io.dialectica.worker.context.GraphModels.ConceptGraph;
+import io.dialectica.worker.context.GraphModels.Related;
+import io.dialectica.worker.context.GraphModels.RelatedItem;
+import io.dialectica.worker.context.GraphModels.Relation;
+import io.dialectica.worker.context.PromptContext.CategoryContext;
+import io.dialectica.worker.context.PromptContext.ConceptContext;
+import io.dialectica.worker.context.PromptContext.RelatedConcept;
+import io.dialectica.worker.context.PromptContext.RelationContext;
+import io.dialectica.worker.config.WorkerConfig;
+import io.dialectica.worker.prompt.Prompts;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Loads each source concept's graph, centrality and related concepts, and compresses them to the budget. */
+@ApplicationScoped
+public class ContextBuilder {
+
+    private final GraphContextLoader loader;
+    private final WorkerConfig config;
+    private final ContextCompressor compressor;
+
+    public ContextBuilder(GraphContextLoader loader, WorkerConfig config, ObjectMapper mapper) {
+        this.loader = loader;
+        this.config = config;
+        this.compressor = new ContextCompressor(mapper);
+    }
+
+    public ContextCompressor.Result build(GenerationRequest request) {
+        List<ConceptContext> concepts = new ArrayList<>();
+        Map<UUID, RelatedItem> related = new LinkedHashMap<>();
+        Set<UUID> sources = new HashSet<>(request.conceptIds());
+        for (UUID id : request.conceptIds()) {
+            ConceptGraph graph = loader.concept(id);
+            Centrality centrality = loader.centrality(id);
+            Related rel = loader.related(id);
+            concepts.add(toContext(graph, centrality));
+            if (rel != null && rel.items() != null) {
+                for (RelatedItem item : rel.items()) {
+                    if (item.id() != null && !sources.contains(item.id())) {
+                        related.merge(item.id(), item, (a, b) -> a.score() >= b.score() ? a : b);
+                    }
+                }
+            }
+        }
+        List<RelatedConcept> relatedList = related.values().stream()
+                .sorted(Comparator.comparingDouble(RelatedItem::score).reversed().thenComparing(RelatedItem::name,
+                        Comparator.nullsLast(Comparator.naturalOrder())))
+                .limit(config.graph().relatedLimit())
+                .map(r -> new RelatedConcept(r.id().toString(), r.name(), r.tradition(), round(r.score()),
+                        r.sharedCategories() == null ? List.of() : List.copyOf(r.sharedCategories())))
+                .toList();
+        boolean theses = request.type() == JobType.THESES;
+        PromptContext context = new PromptContext(theses ? "theses" : "synthesis",
+                theses ? Prompts.THESES_SCHEMA : Prompts.SYNTHESIS_SCHEMA,
+                theses ? request.count() : null, request.language(), theses ? null : request.mode(), concepts,
+                relatedList);
+        return compressor.compress(context, config.graph().tokenBudget());
+    }
+
+    static ConceptContext toContext(ConceptGraph graph, Centrality centrality) {
+        Map<UUID, Double> scores = new HashMap<>();
+        if (centrality != null && centrality.items() != null) {
+            for (CentralityItem item : centrality.items()) {
+                scores.put(item.categoryId(), item.score());
+            }
+        }
+        List<Category> categories = graph.categories() == null ? List.of() : graph.categories();
+        Map<UUID, String> names = new HashMap<>();
+        categories.forEach(c -> names.put(c.id(), c.name()));
+        List<CategoryContext> cats = categories.stream()
+                .map(c -> new CategoryContext(c.name(), blankToNull(c.description()), c.weight(),
+                        round(scores.getOrDefault(c.id(), 0.0))))
+                .sorted(Comparator.comparingDouble(CategoryContext::centrality).reversed()
+                        .thenComparing(CategoryContext::name))
+                .toList();
+        List<Relation> relations = graph.relations() == null ? List.of() : graph.relations();
+        List<RelationContext> rels = relations.stream()
+                .filter(r -> names.containsKey(r.fromCategoryId()) && names.containsKey(r.toCategoryId()))
+                .map(r -> new RelationContext(names.get(r.fromCategoryId()), names.get(r.toCategoryId()), r.type(),
+                        r.weight(), blankToNull(r.rationale())))
+                .sorted(Comparator.comparing(RelationContext::from).thenComparing(RelationContext::to)
+                        .thenComparing(RelationContext::type))
+                .toList();
+        return new ConceptContext(graph.id().toString(), graph.name(), graph.tradition(),
+                blankToNull(graph.description()), cats, rels);
+    }
+
+    private static double round(double d) {
+        return Math.round(d * 10000.0) / 10000.0;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

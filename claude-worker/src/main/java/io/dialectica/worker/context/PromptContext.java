@@ -1,0 +1,47 @@
+package io.dialectica.worker.context;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.List;
+
+/**
+ * The context the prompt carries as a fenced {@code ```json} block: the job's parameters, each source
+ * concept's graph (categories by name, with their PageRank centrality; relations between them by
+ * name) and the most related other concepts. Field order is fixed, so equal graphs serialise to
+ * equal text and hash to the same cache key.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({ "task", "outputSchema", "count", "language", "mode", "concepts", "related" })
+public record PromptContext(String task, String outputSchema, Integer count, String language, String mode,
+        List<ConceptContext> concepts, List<RelatedConcept> related) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "id", "name", "tradition", "description", "categories", "relations" })
+    public record ConceptContext(String id, String name, String tradition, String description,
+            List<CategoryContext> categories, List<RelationContext> relations) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "name", "description", "weight", "centrality" })
+    public record CategoryContext(String name, String description, Double weight, double centrality) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "from", "to", "type", "weight", "rationale" })
+    public record RelationContext(String from, String to, String type, Double weight, String rationale) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "name", "tradition", "score", "sharedCategories" })
+    public record RelatedConcept(String id, String name, String tradition, double score, List<String> sharedCategories) {
+    }
+
+    public PromptContext withConcepts(List<ConceptContext> c) {
+        return new PromptContext(task, outputSchema, count, language, mode, c, related);
+    }
+
+    public PromptContext withRelated(List<RelatedConcept> r) {
+        return new PromptContext(task, outputSchema, count, language, mode, concepts, r);
+    }
+}
