@@ -1,0 +1,71 @@
+package io.dialectica.graph.config;
+
+import io.dialectica.contracts.Topics;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Everything graph-service reads from configuration (README: "Configuration"). */
+@ConfigMapping(prefix = "dialectica.graph")
+public interface GraphConfig {
+
+    /** How long a read carrying X-Consistency-Token waits for the projection before 504 projection-behind. */
+    @WithDefault("2s")
+    Duration consistencyWait();
+
+    /** Largest {@code maxLength} a path query may ask for. */
+    @WithDefault("10")
+    int maxPathLength();
+
+    Projection projection();
+
+    Kafka kafka();
+
+    TopicNames topics();
+
+    interface Projection {
+        /** Run the consumer at start-up. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** First delay before a failed Neo4j transaction is tried again; doubles up to {@link #retryBackoffMax()}. */
+        @WithDefault("200ms")
+        Duration retryBackoff();
+
+        @WithDefault("10s")
+        Duration retryBackoffMax();
+
+        /** How many concepts' applied positions are kept in memory for read-your-writes (older ones: Neo4j). */
+        @WithDefault("100000")
+        int recentKeys();
+    }
+
+    interface Kafka {
+        @WithDefault("127.0.0.1:19092")
+        String bootstrapServers();
+
+        /** Consumer group of the projector; every instance of graph-service shares it. */
+        @WithDefault("graph-service")
+        String groupId();
+
+        /** Records per poll: one poll is applied in one Neo4j transaction. */
+        @WithDefault("2000")
+        int maxPollRecords();
+
+        @WithDefault("100ms")
+        Duration pollTimeout();
+
+        /** Extra consumer properties (security settings, ...), passed through unchanged. */
+        Map<String, String> consumer();
+    }
+
+    interface TopicNames {
+        @WithDefault(Topics.CONCEPT_CHANGES)
+        String conceptChanges();
+
+        @WithDefault(Topics.CATEGORY_CHANGES)
+        String categoryChanges();
+    }
+}

@@ -1,0 +1,29 @@
+package io.dialectica.graph.rest;
+
+import io.dialectica.graph.service.Caller;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * The caller as concept-service sees it: the JWT subject (else the principal name, i.e. upn) owns its
+ * concepts; groups {@code admin} and {@code service} see every concept.
+ */
+@RequestScoped
+public class CallerFactory {
+
+    public static final String ADMIN_GROUP = "admin";
+    public static final String SERVICE_GROUP = "service";
+
+    @Inject
+    JsonWebToken jwt;
+
+    @Inject
+    SecurityIdentity identity;
+
+    public Caller current() {
+        String subject = jwt.getSubject() != null ? jwt.getSubject() : identity.getPrincipal().getName();
+        return new Caller(subject, identity.hasRole(ADMIN_GROUP) || identity.hasRole(SERVICE_GROUP));
+    }
+}
