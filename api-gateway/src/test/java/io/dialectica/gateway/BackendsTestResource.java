@@ -46,6 +46,7 @@ public class BackendsTestResource implements QuarkusTestResourceLifecycleManager
 
     public static final String KAFKA = "127.0.0.1:19092";
     public static final int PROGRESS_PARTITIONS = 3;
+    public static final int MAX_SUBSCRIPTIONS = 4;
 
     private WireMockServer wireMock;
     private String topic;
@@ -90,6 +91,7 @@ public class BackendsTestResource implements QuarkusTestResourceLifecycleManager
         }
         config.put("gateway.progress.bootstrap-servers", KAFKA);
         config.put("gateway.progress.topic", topic);
+        config.put("gateway.jobs.max-subscriptions", Integer.toString(MAX_SUBSCRIPTIONS));
         return config;
     }
 

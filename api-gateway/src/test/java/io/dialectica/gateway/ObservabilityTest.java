@@ -49,6 +49,9 @@ class ObservabilityTest {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'gateway rate-limit store (informational)' }.data.redis", startsWith("UP (PING"))
+                // the job progress consumer: a group of this replica's own
+                .body("checks.find { it.name == 'gateway job progress (informational)' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'gateway job progress (informational)' }.data.group", startsWith("api-gateway-"))
                 .body("checks.find { it.name == 'gateway backends (informational)' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'gateway backends (informational)' }.data.'concept-service'",
                         startsWith("UP (HTTP 200), circuit CLOSED"))
