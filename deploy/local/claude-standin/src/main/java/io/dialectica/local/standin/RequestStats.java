@@ -1,0 +1,94 @@
+package io.dialectica.local.standin;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What {@code GET /stats} reports: requests to {@code /v1/messages} in total and per epoch second,
+ * those answered with 200 per second, and the busiest 1-second and 60-second windows, so a
+ * benchmark can judge a client's rate from the server's side. Keeps the last day of seconds.
+ */
+final class RequestStats {
+
+    private static final int KEEP_SECONDS = 86_400;
+
+    private final TreeMap<Long, long[]> perSecond = new TreeMap<>(); // second -> {received, ok}
+    private final TreeMap<Integer, Long> byStatus = new TreeMap<>();
+    private final AtomicLong outputTokens = new AtomicLong();
+    private long since = System.currentTimeMillis();
+    private long total;
+
+    synchronized void received(long nowMs) {
+        total++;
+        bucket(nowMs)[0]++;
+    }
+
+    synchronized void answered(int status, long nowMs, long tokens) {
+        byStatus.merge(status, 1L, Long::sum);
+        if (status == 200) {
+            bucket(nowMs)[1]++;
+            outputTokens.addAndGet(tokens);
+        }
+    }
+
+    synchronized void reset() {
+        perSecond.clear();
+        byStatus.clear();
+        outputTokens.set(0);
+        total = 0;
+        since = System.currentTimeMillis();
+    }
+
+    synchronized Map<String, Object> snapshot() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("since", java.time.Instant.ofEpochMilli(since).toString());
+        out.put("total", total);
+        out.put("byStatus", new TreeMap<>(byStatus));
+        out.put("outputTokens", outputTokens.get());
+        Map<String, Long> received = new java.util.LinkedHashMap<>();
+        Map<String, Long> ok = new java.util.LinkedHashMap<>();
+        perSecond.forEach((s, c) -> {
+            received.put(Long.toString(s), c[0]);
+            if (c[1] > 0) {
+                ok.put(Long.toString(s), c[1]);
+            }
+        });
+        out.put("perSecond", received);
+        out.put("okPerSecond", ok);
+        out.put("maxPerSecond", maxWindow(1, 0));
+        out.put("max60s", maxWindow(60, 0));
+        out.put("okMaxPerSecond", maxWindow(1, 1));
+        out.put("okMax60s", maxWindow(60, 1));
+        return out;
+    }
+
+    /** The largest count in any {@code seconds}-long window of whole seconds. */
+    private long maxWindow(int seconds, int column) {
+        if (perSecond.isEmpty()) {
+            return 0;
+        }
+        long best = 0;
+        long sum = 0;
+        java.util.ArrayDeque<long[]> window = new java.util.ArrayDeque<>(); // {second, count}
+        for (Map.Entry<Long, long[]> e : perSecond.entrySet()) {
+            long s = e.getKey();
+            window.addLast(new long[] { s, e.getValue()[column] });
+            sum += e.getValue()[column];
+            while (window.peekFirst()[0] <= s - seconds) {
+                sum -= window.removeFirst()[1];
+            }
+            best = Math.max(best, sum);
+        }
+        return best;
+    }
+
+    private long[] bucket(long nowMs) {
+        long second = nowMs / 1000;
+        long[] c = perSecond.computeIfAbsent(second, k -> new long[2]);
+        while (perSecond.size() > KEEP_SECONDS) {
+            perSecond.pollFirstEntry();
+        }
+        return c;
+    }
+}

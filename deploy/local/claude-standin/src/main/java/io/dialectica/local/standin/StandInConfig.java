@@ -1,0 +1,104 @@
+package io.dialectica.local.standin;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The stand-in's settings. Each is read from a system property ({@code -Dstandin.latency-ms=300}) or,
+ * when that is absent, from the environment ({@code STANDIN_LATENCY_MS=300}); README.md lists them.
+ *
+ * @param host                   interface to bind (default 127.0.0.1)
+ * @param port                   HTTP port (default 18089; 0 = any free port, for tests)
+ * @param latencyMs              fixed delay before the first byte of an answer (default 300)
+ * @param tokensPerSecond        streaming pace in output tokens per second (default 100, so three theses of ~300
+ *                               tokens stream for ~3 s; 0 = no pacing)
+ * @param requestsPerMinute      the stand-in's own request limit over a sliding minute (default 0 = off);
+ *                               exceeded: 429 {@code rate_limit_error} with {@code retry-after}
+ * @param outputTokensPerMinute  its own output-token limit over a sliding minute (default 0 = off)
+ * @param fault                  fault applied to every request that does not name one in the
+ *                               {@code x-standin-fault} header (default none); see {@link Fault}
+ */
+public record StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
+        int outputTokensPerMinute, Optional<Fault> fault) {
+
+    public static final int DEFAULT_PORT = 18089;
+
+    public StandInConfig {
+        if (latencyMs < 0 || tokensPerSecond < 0 || requestsPerMinute < 0 || outputTokensPerMinute < 0) {
+            throw new IllegalArgumentException("stand-in settings must not be negative");
+        }
+    }
+
+    public static StandInConfig defaults() {
+        return new StandInConfig("127.0.0.1", DEFAULT_PORT, 300, 100, 0, 0, Optional.empty());
+    }
+
+    /** The settings from system properties and environment, over {@link #defaults()}. */
+    public static StandInConfig fromEnvironment() {
+        StandInConfig d = defaults();
+        return new StandInConfig(
+                setting("standin.host").orElse(d.host()),
+                setting("standin.port").map(Integer::parseInt).orElse(d.port()),
+                setting("standin.latency-ms").map(Long::parseLong).orElse(d.latencyMs()),
+                setting("standin.tokens-per-second").map(Integer::parseInt).orElse(d.tokensPerSecond()),
+                setting("standin.requests-per-minute").map(Integer::parseInt).orElse(d.requestsPerMinute()),
+                setting("standin.output-tokens-per-minute").map(Integer::parseInt).orElse(d.outputTokensPerMinute()),
+                setting("standin.fault").filter(s -> !s.isBlank() && !s.equals("none")).map(Fault::parse));
+    }
+
+    public StandInConfig withPort(int p) {
+        return new StandInConfig(host, p, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault);
+    }
+
+    static Optional<String> setting(String key) {
+        String v = System.getProperty(key);
+        if (v == null) {
+            v = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+        }
+        return Optional.ofNullable(v).map(String::strip);
+    }
+
+    @Override
+    public String toString() {
+        return "host=" + host + " port=" + port + " latency-ms=" + latencyMs + " tokens-per-second=" + tokensPerSecond
+                + " requests-per-minute=" + (requestsPerMinute == 0 ? "off" : requestsPerMinute)
+                + " output-tokens-per-minute=" + (outputTokensPerMinute == 0 ? "off" : outputTokensPerMinute)
+                + " fault=" + fault.map(Fault::header).orElse("none");
+    }
+
+    /** Faults to inject, by request header {@code x-standin-fault} or by {@code standin.fault}. */
+    public enum Fault {
+        /** 529 {@code overloaded_error} */
+        OVERLOADED("overloaded"),
+        /** 429 {@code rate_limit_error} with {@code retry-after: 1} */
+        RATE_LIMIT("rate-limit"),
+        /** 500 {@code api_error} */
+        SERVER_ERROR("server-error"),
+        /** streaming: a 200 stream that breaks off after a few deltas with an {@code error} event */
+        STREAM_ERROR("stream-error"),
+        /** the answer is cut off in the middle of the JSON (every time) */
+        INVALID_JSON("invalid-json"),
+        /** the first answer to a conversation is invalid JSON, every later one (the repair) valid */
+        INVALID_JSON_ONCE("invalid-json-once");
+
+        private final String header;
+
+        Fault(String header) {
+            this.header = header;
+        }
+
+        public String header() {
+            return header;
+        }
+
+        public static Fault parse(String value) {
+            for (Fault f : values()) {
+                if (f.header.equalsIgnoreCase(value.strip())) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("unknown fault '" + value + "' (one of overloaded, rate-limit, "
+                    + "server-error, stream-error, invalid-json, invalid-json-once)");
+        }
+    }
+}
