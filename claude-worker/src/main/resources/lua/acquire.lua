@@ -6,7 +6,7 @@
 -- KEYS[4] tok       (hash)   reservation id -> output tokens (max_tokens, corrected after the call)
 -- KEYS[5] blocked   (string) ms until which the API told us to wait (retry-after, ratelimit reset)
 -- ARGV: id, tokens, requests per window, tokens per window, window ms, spacing ms
--- returns {granted 1|0|-1, wait ms, requests in window, tokens in window}
+-- returns {granted 1|0|-1, wait ms, requests in window, tokens in window, now ms}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local id = ARGV[1]
@@ -25,7 +25,7 @@ local count = redis.call('ZCARD', KEYS[2])
 local used = 0
 for _, v in ipairs(redis.call('HVALS', KEYS[4])) do used = used + tonumber(v) end
 
-if tokens > tpw then return {-1, 0, count, used} end
+if tokens > tpw then return {-1, 0, count, used, now} end
 
 local wait = 0
 local blocked = tonumber(redis.call('GET', KEYS[5]) or '0')
@@ -55,7 +55,7 @@ if used + tokens > tpw then
   wait = math.max(wait, free_at - now)
 end
 
-if wait > 0 then return {0, wait, count, used} end
+if wait > 0 then return {0, wait, count, used, now} end
 
 redis.call('SET', KEYS[1], tostring(math.max(tat, now) + spacing), 'PX', window * 2)
 redis.call('ZADD', KEYS[2], now, id)
@@ -64,4 +64,4 @@ redis.call('HSET', KEYS[4], id, tokens)
 redis.call('PEXPIRE', KEYS[2], window * 2)
 redis.call('PEXPIRE', KEYS[3], window * 2)
 redis.call('PEXPIRE', KEYS[4], window * 2)
-return {1, 0, count + 1, used + tokens}
+return {1, 0, count + 1, used + tokens, now}

@@ -46,9 +46,15 @@ public class RateLimiter {
     /** Local hint for the consumer's backpressure: System.nanoTime() until which the limiter said wait. */
     private final AtomicLong waitUntilNanos = new AtomicLong(System.nanoTime());
 
+    @jakarta.inject.Inject
     public RateLimiter(RedisDataSource redis, WorkerConfig config) {
+        this(redis, config.ratelimit());
+    }
+
+    /** With explicit limits (tests use short windows). */
+    public RateLimiter(RedisDataSource redis, WorkerConfig.RateLimit limits) {
         this.redis = redis;
-        this.config = config.ratelimit();
+        this.config = limits;
         String p = this.config.keyPrefix();
         this.keys = new String[] { p + ":req-tat", p + ":req-log", p + ":tok-log", p + ":tok", p + ":blocked" };
         double spacing = (double) this.config.window().toMillis() / this.config.requestsPerMinute()
@@ -56,8 +62,8 @@ public class RateLimiter {
         this.spacingMs = (long) Math.ceil(spacing);
     }
 
-    /** A granted reservation (its id corrects the token count later). */
-    public record Reservation(String id, int tokens) {
+    /** A granted reservation (its id corrects the token count later); {@code atMs}: Redis time of the grant. */
+    public record Reservation(String id, int tokens, long atMs) {
     }
 
     /** The answer of one attempt to reserve: granted, or how long to wait before asking again. */
@@ -85,7 +91,7 @@ public class RateLimiter {
                     + config.outputTokensPerMinute());
         }
         if (granted == 1) {
-            return new Decision(new Reservation(id, tokens), Duration.ZERO);
+            return new Decision(new Reservation(id, tokens, r.get(4).toLong()), Duration.ZERO);
         }
         waitUntilNanos.set(System.nanoTime() + Duration.ofMillis(waitMs).toNanos());
         return new Decision(null, Duration.ofMillis(waitMs));

@@ -1,0 +1,115 @@
+package io.dialectica.worker;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker's test world: real Kafka and Redis of the local stack (per-run topics, group and Redis
+ * keys), WireMock as graph-service and as the Messages API, and a throw-away RSA key pair for the
+ * service token (the private half as the worker's signing key, the public half to check its tokens).
+ */
+public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String BOOTSTRAP = System.getProperty("dialectica.test.kafka", "127.0.0.1:19092");
+    public static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    public static final KeyPair KEYS = generate();
+    public static WireMockServer graph;
+    public static WireMockServer claude;
+    public static TopicCollector topics;
+    private static Path keyDir;
+
+    public static String topic(String kind) {
+        return "claude-worker-test-" + RUN + "." + kind;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        graph = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        claude = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
+                .asynchronousResponseEnabled(true).containerThreads(30));
+        graph.start();
+        claude.start();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
+            admin.createTopics(List.of(new NewTopic(topic("requests"), 3, (short) 1),
+                    new NewTopic(topic("progress"), 3, (short) 1), new NewTopic(topic("results"), 3, (short) 1),
+                    new NewTopic(topic("dead-letter"), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the test topics on " + BOOTSTRAP, e);
+        }
+        topics = new TopicCollector(BOOTSTRAP, List.of(topic("progress"), topic("results"), topic("dead-letter")));
+        try {
+            keyDir = Files.createTempDirectory("claude-worker-test-keys");
+            Path key = keyDir.resolve("service-token.pem");
+            Files.writeString(key, pem("PRIVATE KEY", KEYS.getPrivate().getEncoded()));
+            return Map.of(
+                    "dialectica.test.run", RUN,
+                    "dialectica.worker.kafka.bootstrap-servers", BOOTSTRAP,
+                    "quarkus.rest-client.graph-service.url", graph.baseUrl(),
+                    "dialectica.worker.claude.stand-in-url", claude.baseUrl(),
+                    "dialectica.worker.service-token.key-location", key.toString(),
+                    "dialectica.worker.service-token.key-id", "dialectica-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (topics != null) {
+            topics.close();
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
+            admin.deleteTopics(List.of(topic("requests"), topic("progress"), topic("results"), topic("dead-letter")))
+                    .all().get(30, TimeUnit.SECONDS);
+            admin.deleteConsumerGroups(List.of("claude-worker-test-" + RUN)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // best effort: a leftover test topic is harmless
+        }
+        if (graph != null) {
+            graph.stop();
+        }
+        if (claude != null) {
+            claude.stop();
+        }
+        try {
+            if (keyDir != null) {
+                Files.deleteIfExists(keyDir.resolve("service-token.pem"));
+                Files.deleteIfExists(keyDir);
+            }
+        } catch (IOException ignored) {
+            // temp files
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
