@@ -103,9 +103,13 @@ public class ProjectionConsumer {
             c.wakeup();
         }
         if (thread != null) {
-            thread.interrupt();
             try {
+                // the consumer leaves its group on close; a thread stuck elsewhere is interrupted after 10 s
                 thread.join(10_000);
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    thread.join(5_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -162,8 +166,10 @@ public class ProjectionConsumer {
                 LOG.error("projection consumer woken up unexpectedly", e);
             }
         } catch (RuntimeException e) {
-            lastError = describe(e);
-            LOG.error("projection consumer stopped", e);
+            if (running) {
+                lastError = describe(e);
+                LOG.error("projection consumer stopped", e);
+            }
         } finally {
             consumer = null;
             state = State.STOPPED;

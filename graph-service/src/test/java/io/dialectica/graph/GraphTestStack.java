@@ -1,0 +1,61 @@
+package io.dialectica.graph;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This run's own change topics (3 partitions each) and consumer group on the local Kafka, so the tests
+ * never read another run's or the connector's records; deleted again when the tests end. Neo4j is the
+ * local stack's (bolt://127.0.0.1:17687): the tests use random ids and remove their nodes.
+ */
+public class GraphTestStack implements QuarkusTestResourceLifecycleManager {
+
+    public static final String KAFKA = "127.0.0.1:19092";
+    public static final int PARTITIONS = 3;
+
+    private String conceptTopic;
+    private String categoryTopic;
+
+    @Override
+    public Map<String, String> start() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        conceptTopic = "graph-test-" + run + ".concept-changes";
+        categoryTopic = "graph-test-" + run + ".category-changes";
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(conceptTopic, PARTITIONS, (short) 1),
+                    new NewTopic(categoryTopic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("creating the test topics failed (is Kafka up on " + KAFKA + "?)", e);
+        }
+        return Map.of(
+                "dialectica.graph.kafka.bootstrap-servers", KAFKA,
+                "dialectica.graph.kafka.group-id", "graph-test-" + run,
+                "dialectica.graph.topics.concept-changes", conceptTopic,
+                "dialectica.graph.topics.category-changes", categoryTopic);
+    }
+
+    @Override
+    public void stop() {
+        try (Admin admin = admin()) {
+            admin.deleteTopics(List.of(conceptTopic, categoryTopic)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // best effort: a left-over test topic holds a few kilobytes
+        }
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    }
+}
