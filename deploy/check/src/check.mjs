@@ -427,7 +427,7 @@ async function selfTest(root) {
       /AppProject\/dialectica: \/spec\/sourceRepo: unknown field/],
     ['ApplicationSet template field misspelt (destinaton)', () => editYaml(path.join(tmp, 'deploy/argocd/apps/stores-charts.yaml'), 'ApplicationSet', 'dialectica-neo4j', (d) => renameKey(d, ['spec', 'template', 'spec'], 'destination', 'destinaton')),
       /ApplicationSet\/dialectica-neo4j: \/spec\/template\/spec\/destinaton: unknown field/],
-    ['KEDA ScaledObject fixture field misspelt (minReplicaCnt)', () => editYaml(path.join(tmp, 'deploy/check/fixtures/claude-worker-keda.yaml'), 'ScaledObject', 'claude-worker', (d) => renameKey(d, ['spec'], 'minReplicaCount', 'minReplicaCnt')),
+    ['KEDA ScaledObject field misspelt (minReplicaCnt)', () => editYaml(path.join(tmp, 'deploy/k8s/base/services/claude-worker/scaled-object.yaml'), 'ScaledObject', 'claude-worker', (d) => renameKey(d, ['spec'], 'minReplicaCount', 'minReplicaCnt')),
       /ScaledObject\/claude-worker: \/spec\/minReplicaCnt: unknown field/],
     ['unknown kind', () => fs.appendFileSync(k('base/stores/redis/redis.yaml'), '---\napiVersion: example.com/v1\nkind: Mystery\nmetadata:\n  name: x\n'),
       /example.com\/v1 Mystery "x": no schema known/],
