@@ -211,12 +211,14 @@ class ForwardingTest {
     void corsPreflightIsAnsweredForAllowedOrigins() {
         given().header("Origin", "http://localhost:5173")
                 .header("Access-Control-Request-Method", "PUT")
-                .header("Access-Control-Request-Headers", "authorization,content-type,if-match")
+                .header("Access-Control-Request-Headers", "authorization,content-type,if-match,idempotency-key,x-consistency-token")
                 .when().options("/api/concepts/42")
                 .then().statusCode(200)
                 .header("Access-Control-Allow-Origin", "http://localhost:5173")
                 .header("Access-Control-Allow-Methods", containsString("PUT"))
-                .header("Access-Control-Allow-Headers", containsString("If-Match"));
+                .header("Access-Control-Allow-Headers", containsString("If-Match"))
+                .header("Access-Control-Allow-Headers", containsString("Idempotency-Key"))
+                .header("Access-Control-Allow-Headers", containsString("X-Consistency-Token"));
         backend.verify(0, anyRequestedFor(urlPathMatching("/api.*")));
 
         given().header("Origin", "https://elsewhere.example")
