@@ -1,0 +1,112 @@
+package io.dialectica.thesis.model;
+
+import io.dialectica.contracts.generation.JobStatus;
+import io.dialectica.contracts.generation.JobType;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A generation job. Every change happens under the row's lock ({@code SELECT ... FOR UPDATE}) in the
+ * same transaction as the outbox rows announcing it; {@code version} counts the changes.
+ */
+@Entity
+@Table(name = "jobs")
+public class Job {
+
+    @Id
+    public UUID id;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, updatable = false)
+    public JobType type;
+
+    @Column(name = "requested_by", nullable = false, updatable = false)
+    public String requestedBy;
+
+    @Column(name = "concept_ids", nullable = false, updatable = false)
+    public UUID[] conceptIds;
+
+    @Column(nullable = false, updatable = false)
+    public int count;
+
+    @Column(nullable = false, updatable = false)
+    public String language;
+
+    @Column(updatable = false)
+    public String mode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public JobStatus status;
+
+    @Column(nullable = false)
+    public int attempts;
+
+    @Column(nullable = false)
+    public int dispatches;
+
+    public String error;
+
+    @Column(name = "idempotency_key", updatable = false)
+    public String idempotencyKey;
+
+    @Column(name = "request_fingerprint", nullable = false, updatable = false)
+    public String requestFingerprint;
+
+    @Column(name = "last_phase")
+    public String lastPhase;
+
+    @Column(name = "last_output_tokens")
+    public Integer lastOutputTokens;
+
+    @Column(name = "last_message")
+    public String lastMessage;
+
+    @Column(name = "last_event_at", nullable = false)
+    public Instant lastEventAt;
+
+    @Column(name = "generated_by")
+    public String generatedBy;
+
+    @Column(name = "cache_hit")
+    public Boolean cacheHit;
+
+    @Column(name = "prompt_version")
+    public String promptVersion;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "started_at")
+    public Instant startedAt;
+
+    @Column(name = "finished_at")
+    public Instant finishedAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(nullable = false)
+    public long version;
+
+    public void touch(Instant now) {
+        version++;
+        updatedAt = now;
+    }
+
+    /** Moves to a terminal status. */
+    public void finish(JobStatus terminal, String reason, Instant now) {
+        status = terminal;
+        error = reason;
+        finishedAt = now;
+        lastEventAt = now;
+        touch(now);
+    }
+}

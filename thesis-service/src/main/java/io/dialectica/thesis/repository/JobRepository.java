@@ -1,0 +1,38 @@
+package io.dialectica.thesis.repository;
+
+import io.dialectica.thesis.model.Job;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@ApplicationScoped
+public class JobRepository implements PanacheRepositoryBase<Job, UUID> {
+
+    /** Loads a job and locks its row until the transaction ends: every change of one job queues up here. */
+    public Uni<Job> findForUpdate(UUID id) {
+        return findById(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    public Uni<Job> findByIdempotencyKey(String requestedBy, String key) {
+        return find("requestedBy = ?1 and idempotencyKey = ?2", requestedBy, key).firstResult();
+    }
+
+    /**
+     * Live jobs without a sign of life since {@code before}, oldest first. Rows another replica's watchdog
+     * holds are skipped; each is re-checked under its own lock before anything changes.
+     */
+    @SuppressWarnings("unchecked")
+    public Uni<List<UUID>> stalled(Instant before, int limit) {
+        return getSession().chain(session -> session.createNativeQuery(
+                        "select id from jobs where status in ('QUEUED', 'RUNNING') and last_event_at < :before"
+                                + " order by last_event_at limit :limit for update skip locked", UUID.class)
+                .setParameter("before", before)
+                .setParameter("limit", limit)
+                .getResultList());
+    }
+}

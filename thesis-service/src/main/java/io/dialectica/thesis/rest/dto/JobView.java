@@ -1,0 +1,23 @@
+package io.dialectica.thesis.rest.dto;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dialectica.contracts.generation.JobStatus;
+import io.dialectica.contracts.generation.JobType;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A job as the API shows it. {@code id} and {@code jobId} are the same value ({@code jobId} is what a
+ * WebSocket subscribe names); {@code progressUrl} is where to subscribe. {@code phase},
+ * {@code outputTokens} and {@code message} are the last progress the worker reported; {@code resultUrl},
+ * {@code generatedBy} and {@code cacheHit} appear once the job SUCCEEDED.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobView(UUID id, UUID jobId, JobType type, JobStatus status, String requestedBy, List<UUID> conceptIds,
+        Integer count, String language, String mode, int attempts, int dispatches, String error, String phase,
+        Integer outputTokens, String message, String resultUrl, String progressUrl, String generatedBy,
+        Boolean cacheHit, String promptVersion, Instant createdAt, Instant startedAt, Instant finishedAt,
+        Instant updatedAt, Instant lastEventAt, long version) {
+}
