@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code dialectica_worker_cache_total{result}}, {@code dialectica_worker_ratelimit_requests_in_window}
  * and {@code dialectica_worker_ratelimit_output_tokens_in_window} (as the shared limiter last reported).
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class WorkerMetrics {
 
