@@ -149,6 +149,8 @@ class JobsSocketTest {
             assertEquals("status", current.getString("type"));
             assertEquals("RUNNING", current.getString("status"));
             assertEquals(job.toString(), current.getJsonObject("job").getString("id"), "the job document rides along");
+            assertEquals("generating", current.getString("phase"));
+            assertEquals(17, current.getInteger("outputTokens"));
 
             publish(event(otherJob, JobEvent.PROGRESS, JobStatus.RUNNING, 10));
             publish(event(job, JobEvent.PROGRESS, JobStatus.RUNNING, 20));
@@ -334,8 +336,11 @@ class JobsSocketTest {
         return job;
     }
 
+    /** The shape of thesis-service's JobView (the fields the gateway reads, and some it does not). */
     private static String jobJson(UUID job, String status) {
-        return "{\"id\":\"" + job + "\",\"type\":\"THESES\",\"status\":\"" + status + "\",\"attempts\":0}";
+        String progress = "RUNNING".equals(status) ? ",\"phase\":\"generating\",\"outputTokens\":17" : "";
+        return "{\"id\":\"" + job + "\",\"jobId\":\"" + job + "\",\"type\":\"THESES\",\"status\":\"" + status
+                + "\",\"attempts\":0,\"progressUrl\":\"/ws/jobs\"" + progress + "}";
     }
 
     private static JobEvent event(UUID job, String type, JobStatus status, Integer outputTokens) {

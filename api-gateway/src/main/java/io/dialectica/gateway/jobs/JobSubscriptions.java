@@ -334,8 +334,11 @@ public class JobSubscriptions {
         event.put("status", found.status().name());
         JsonNode job = found.job();
         copyText(job, "phase", event, "phase");
+        if (job.path("outputTokens").isInt()) {
+            event.put("outputTokens", job.get("outputTokens").asInt());
+        }
         copyText(job, "resultUrl", event, "resultUrl");
-        copyText(job, "error", event, "message");
+        copyText(job, job.path("error").isTextual() ? "error" : "message", event, "message");
         event.put("attempt", job.path("attempts").asInt(0));
         event.put("at", Instant.now().toString());
         event.set("job", job);
