@@ -226,8 +226,13 @@ public class ProjectionConsumer {
         }
 
         List<GraphWriter.Result> results;
+        long applyStart = System.nanoTime();
         try {
             results = applyAll(groups);
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("applied a poll of %d records, %d groups in %d ms", records.count(), groups.size(),
+                        (System.nanoTime() - applyStart) / 1_000_000);
+            }
         } catch (RuntimeException e) {
             metrics.storeFailure();
             failed("applying " + groups.size() + " change groups to Neo4j", e);
