@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +29,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,7 @@ public class GenerationConsumer {
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Instant lastPoll;
+    private volatile int assigned;
     private Thread thread;
 
     void onStart(@Observes StartupEvent event) {
@@ -95,6 +98,11 @@ public class GenerationConsumer {
         return lastPoll;
     }
 
+    /** Partitions of the three topics this replica consumes now. */
+    public int assignedPartitions() {
+        return assigned;
+    }
+
     public boolean enabled() {
         return running;
     }
@@ -113,7 +121,17 @@ public class GenerationConsumer {
                     new ByteArrayDeserializer())) {
                 consumer = c;
                 c.subscribe(List.of(config.kafka().progressTopic(), config.kafka().resultsTopic(),
-                        config.kafka().deadLetterTopic()));
+                        config.kafka().deadLetterTopic()), new ConsumerRebalanceListener() {
+                            @Override
+                            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                                assigned = 0;
+                            }
+
+                            @Override
+                            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                                assigned = c.assignment().size();
+                            }
+                        });
                 while (running) {
                     ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
                     lastPoll = Instant.now();

@@ -28,6 +28,7 @@ public class GenerationReadiness implements HealthCheck {
                 .withData("outboxPublished", relay.published())
                 .withData("outboxLastSuccess", String.valueOf(relay.lastSuccess()))
                 .withData("consumer", consumer.enabled())
+                .withData("consumerAssignedPartitions", consumer.assignedPartitions())
                 .withData("consumerLastPoll", String.valueOf(consumer.lastPoll()));
         if (relay.lastFailure() != null) {
             builder.withData("outboxLastFailure", relay.lastFailure());

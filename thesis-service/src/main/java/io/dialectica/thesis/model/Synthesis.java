@@ -1,6 +1,5 @@
 package io.dialectica.thesis.model;
 
-import io.vertx.core.json.JsonObject;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -38,7 +37,7 @@ public class Synthesis {
     /** {"categories": [...], "relations": [...]} as concept-service accepts them. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false, columnDefinition = "jsonb")
-    public JsonObject proposed;
+    public ProposedGraph proposed;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

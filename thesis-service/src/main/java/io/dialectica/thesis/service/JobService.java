@@ -1,7 +1,5 @@
 package io.dialectica.thesis.service;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialectica.contracts.generation.JobEvent;
 import io.dialectica.contracts.generation.JobStatus;
 import io.dialectica.contracts.generation.JobType;
@@ -69,9 +67,6 @@ public class JobService {
 
     @Inject
     ThesisConfig config;
-
-    @Inject
-    ObjectMapper mapper;
 
     public Uni<Created> create(Caller caller, String authorization, JobCommand command, String idempotencyKey) {
         String fingerprint = Fingerprint.of(command);
@@ -212,8 +207,8 @@ public class JobService {
         if (s.tradition != null) {
             proposed.put("tradition", s.tradition);
         }
-        proposed.putAll(mapper.convertValue(s.proposed.getMap(), new TypeReference<Map<String, Object>>() {
-        }));
+        proposed.put("categories", s.proposed.categories() == null ? List.of() : s.proposed.categories());
+        proposed.put("relations", s.proposed.relations() == null ? List.of() : s.proposed.relations());
         long in = 0;
         long out = 0;
         long latency = 0;

@@ -1,6 +1,5 @@
 package io.dialectica.thesis.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialectica.contracts.generation.GenerationResult;
 import io.dialectica.contracts.generation.JobEvent;
 import io.dialectica.contracts.generation.JobStatus;
@@ -8,6 +7,7 @@ import io.dialectica.contracts.generation.JobType;
 import io.dialectica.thesis.mapping.JobMapper;
 import io.dialectica.thesis.model.Interaction;
 import io.dialectica.thesis.model.Job;
+import io.dialectica.thesis.model.ProposedGraph;
 import io.dialectica.thesis.model.Synthesis;
 import io.dialectica.thesis.model.ThesisRow;
 import io.dialectica.thesis.repository.InteractionRepository;
@@ -16,7 +16,6 @@ import io.dialectica.thesis.repository.SynthesisRepository;
 import io.dialectica.thesis.repository.ThesisRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -24,9 +23,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -57,9 +54,6 @@ public class JobTransitions {
 
     @Inject
     Outbox outbox;
-
-    @Inject
-    ObjectMapper mapper;
 
     /** A worker's event: the job is RUNNING; remember its attempt and last phase. Never writes the outbox. */
     public Uni<Boolean> progress(JobEvent event) {
@@ -239,10 +233,8 @@ public class JobTransitions {
         s.name = p.name();
         s.description = p.description();
         s.tradition = p.tradition();
-        Map<String, Object> graph = new LinkedHashMap<>();
-        graph.put("categories", p.categories() == null ? List.of() : p.categories());
-        graph.put("relations", p.relations() == null ? List.of() : p.relations());
-        s.proposed = new JsonObject(mapper.convertValue(graph, Map.class));
+        s.proposed = new ProposedGraph(p.categories() == null ? List.of() : p.categories(),
+                p.relations() == null ? List.of() : p.relations());
         s.createdAt = now;
         return syntheses.persist(s).replaceWithVoid();
     }
