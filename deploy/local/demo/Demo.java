@@ -251,12 +251,19 @@ public class Demo {
     static void printTheses(Job job) throws Exception {
         Response r = send("GET", "/api/concepts/" + job.conceptId + "/theses", null, Map.of());
         expect(r, 200, "reading the theses");
-        // the concept's theses, newest job first; show this job's (or all if they carry no job id)
+        // the caller's theses about the concept, one group per job, newest first: this job's group
         List<Object> theses = new ArrayList<>();
-        collectTheses(r.json(), theses);
-        List<Object> mine = theses.stream().filter(t -> job.id.equals(str(t, "jobId"))).toList();
-        if (!mine.isEmpty()) {
-            theses = mine;
+        for (Object group : list(r.json(), "jobs")) {
+            if (job.id.equals(str(group, "jobId"))) {
+                collectTheses(((Map<?, ?>) group).get("theses"), theses);
+                job.generatedBy = first(str(group, "generatedBy"), job.generatedBy);
+                if (((Map<?, ?>) group).get("cacheHit") instanceof Boolean b) {
+                    job.cacheHit = b;
+                }
+            }
+        }
+        if (theses.isEmpty()) {
+            collectTheses(r.json(), theses);
         }
         say("");
         header("Theses on \"" + job.label.substring("theses    ".length()).strip() + "\"" + origin(job));
@@ -309,8 +316,14 @@ public class Demo {
         Response r = send("GET", url, null, Map.of());
         expect(r, 200, "reading the synthesis " + url);
         Object s = r.json();
-        Object proposed = s instanceof Map<?, ?> m && m.get("proposed") instanceof Map<?, ?> p ? p : s;
-        Object concept = s instanceof Map<?, ?> m && m.get("concept") instanceof Map<?, ?> c ? c : proposed;
+        Object concept = s;
+        for (String key : List.of("proposedConcept", "proposed", "concept")) {
+            if (s instanceof Map<?, ?> m && m.get(key) instanceof Map<?, ?> c) {
+                concept = c;
+                break;
+            }
+        }
+        job.generatedBy = first(str(s, "generatedBy"), job.generatedBy);
         say("");
         header("Synthesis (" + job.mode + ")" + origin(job) + ": " + first(str(concept, "name"), str(s, "name")));
         String tradition = first(str(concept, "tradition"), str(s, "tradition"));
@@ -331,7 +344,13 @@ public class Demo {
                 wrap("       ", str(rel, "rationale"));
             }
         }
-        say("  (save it as a concept of your own: POST /api/concepts with name, description, tradition, categories, relations)");
+        Object usage = s instanceof Map<?, ?> m ? m.get("interactions") : null;
+        if (usage instanceof Map<?, ?> u && u.get("calls") instanceof Number calls) {
+            say("  made with %d Claude call%s: %s input / %s output tokens, %s ms%s", calls.intValue(), calls.intValue() == 1 ? "" : "s",
+                    u.get("inputTokens"), u.get("outputTokens"), u.get("latencyMs"),
+                    u.get("estimatedCostUsd") instanceof Number c && c.doubleValue() > 0 ? String.format(", ~$%.4f", c.doubleValue()) : "");
+        }
+        say("  to keep it as a concept of your own: POST the \"proposedConcept\" of GET %s to /api/concepts", url);
     }
 
     static String origin(Job job) {
@@ -390,7 +409,7 @@ public class Demo {
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
-                inbox.add(partial.toString());
+                inbox.add(new Received(LocalTime.now(), partial.toString()));
                 partial.setLength(0);
             }
             ws.request(1);
@@ -411,6 +430,9 @@ public class Demo {
         record Closed(int status, String reason) {
         }
 
+        record Received(LocalTime at, String text) {
+        }
+
         /** Prints every event until each job has a final status (or the time is up). */
         void follow(Map<String, Job> jobs, long timeoutSeconds) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -429,9 +451,10 @@ public class Demo {
                     say("  WebSocket closed (%d %s)", c.status(), c.reason());
                     return;
                 }
+                Received received = (Received) next;
                 Object event;
                 try {
-                    event = Json.parse((String) next);
+                    event = Json.parse(received.text());
                 } catch (IllegalArgumentException e) {
                     say("  (unreadable event: %s)", next);
                     continue;
@@ -441,7 +464,7 @@ public class Demo {
                 String status = str(event, "status");
                 String label = job == null ? String.valueOf(str(event, "jobId")) : job.label;
                 StringBuilder line = new StringBuilder();
-                line.append(String.format("  %s  %-" + width + "s  %-8s %-9s", LocalTime.now().format(TIME), label,
+                line.append(String.format("  %s  %-" + width + "s  %-8s %-9s", received.at().format(TIME), label,
                         type, status == null ? "" : status));
                 switch (type == null ? "" : type) {
                     case "progress" -> {

@@ -40,6 +40,8 @@ final class Answers {
     static final String THESES_SCHEMA = "dialectica.theses.v1";
     static final String SYNTHESIS_SCHEMA = "dialectica.synthesis.v1";
     static final int MAX_THESES = 50;
+    /** a synthesis keeps the most central categories of each source, at most this many */
+    static final int MAX_SYNTHESIS_CATEGORIES_PER_SOURCE = 5;
 
     private static final Pattern JSON_FENCE = Pattern.compile("```(?:json)?[ \\t]*\\r?\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern SCHEMA = Pattern.compile("dialectica\\.(theses|synthesis)\\.v\\d+");
@@ -462,7 +464,7 @@ final class Answers {
         // categories: the most central of each source first, merged by name, at most 30 with the new one
         Map<String, ObjectNode> categories = new LinkedHashMap<>();
         Map<String, String> canonical = new LinkedHashMap<>();
-        int perSource = Math.max(2, 24 / concepts.size());
+        int perSource = Math.max(2, Math.min(MAX_SYNTHESIS_CATEGORIES_PER_SOURCE, 24 / concepts.size()));
         List<List<Category>> rankedPerSource = concepts.stream().map(Answers::byCentrality).toList();
         for (int round = 0; round < perSource; round++) {
             for (int s = 0; s < concepts.size(); s++) {
