@@ -207,7 +207,11 @@ public class Demo {
         if (!allOk) {
             die("not every job succeeded (./dialectica logs thesis-service, ./dialectica logs claude-worker)");
         }
-        say(COLOR ? "\033[1mDone.\033[0m Run it again: the concepts are reused, new jobs are made." : "Done.");
+        if (jobs.values().stream().anyMatch(j -> Boolean.TRUE.equals(j.cacheHit))) {
+            say("Some answers came from claude-worker's response cache (the same graph, prompt and parameters were answered"
+                    + " before); DEMO_THESES=4 ./dialectica demo asks for something new.");
+        }
+        say(COLOR ? "\033[1mDone.\033[0m Run it again: the concepts are reused, new jobs are made." : "Done. Run it again: the concepts are reused, new jobs are made.");
     }
 
     // ---------------------------------------------------------------------------------------------
