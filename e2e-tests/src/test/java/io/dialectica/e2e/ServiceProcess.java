@@ -6,51 +6,84 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
-/** A packaged Quarkus service started as its own JVM, as in production, and stopped with SIGTERM. */
+/**
+ * A packaged Quarkus service started as its own JVM, as in production, and stopped with SIGTERM. It can be
+ * killed with SIGKILL and started again on the same port with the same environment (fault tests).
+ */
 final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
-    private final Process process;
+    private final List<String> command;
+    private final Map<String, String> env;
+    private final Path root;
     private final Path log;
+    private volatile Process process;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, List<String> command, Map<String, String> env, Path root, Path log) {
         this.name = name;
         this.port = port;
-        this.process = process;
+        this.command = command;
+        this.env = env;
+        this.root = root;
         this.log = log;
     }
 
+    private static final Map<String, Integer> STARTED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Starts the module in {@link Stack}'s run directory and log folder. */
     static ServiceProcess start(Path root, String module, Map<String, String> env) throws IOException {
-        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: package " + module + " first (./mvnw package)");
+        return start(root, Stack.runDir(), Stack.logs(), module, env);
+    }
+
+    /**
+     * Starts a copy of the module's packaged app (in {@code runDir/apps}), logging to {@code logs/<module>.log}.
+     */
+    static ServiceProcess start(Path root, Path runDir, Path logs, String module, Map<String, String> env) throws IOException {
+        Path app = root.resolve(module).resolve("target/quarkus-app");
+        if (!Files.exists(app.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(app.resolve("quarkus-run.jar") + " is missing: package " + module + " first (./mvnw package)");
         }
+        // run a private copy: a build of the module during the run (another checkout user, an IDE) rewrites
+        // target/quarkus-app under the running JVM, which loads classes from those jars lazily
+        Path jar = copy(app, runDir.resolve("apps").resolve(module)).resolve("quarkus-run.jar");
         int port = freePort();
-        Path log = root.resolve("e2e-tests/target/e2e-logs/" + module + ".log");
-        Files.createDirectories(log.getParent());
+        int instance = STARTED.merge(module, 1, Integer::sum);
+        Path log = logs.resolve(instance == 1 ? module + ".log" : module + "-" + instance + ".log");
+        Files.createDirectories(logs);
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = List.of(java, "-Xmx256m", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-jar", jar.toString());
+        ServiceProcess service = new ServiceProcess(module, port, command, Map.copyOf(env), root, log);
+        service.launch();
+        return service;
+    }
+
+    private synchronized void launch() throws IOException {
+        Files.writeString(log, "\n===== " + Instant.now() + " starting " + name + " =====\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(root.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        return new ServiceProcess(module, port, builder.start(), log);
+        process = builder.start();
     }
 
     /** Waits until /q/health/ready answers 200, or fails naming the log to read. */
     ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            Process current = process;
+            if (!current.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + current.exitValue() + "; see " + log);
             }
             if (ready()) {
                 return this;
@@ -60,12 +93,34 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not ready after " + timeout + "; see " + log);
     }
 
+    /** kill -9: no shutdown hook, no flush, no offset commit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Starts the service again (after {@link #kill()} or {@link #close()}), same port, same environment. */
+    ServiceProcess restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        launch();
+        return this;
+    }
+
+    String name() {
+        return name;
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
     int port() {
         return port;
+    }
+
+    Path log() {
+        return log;
     }
 
     private boolean ready() {
@@ -82,9 +137,27 @@ final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
+    }
+
+    /** Once per run and module (a second instance of the module runs the same copy). */
+    private static synchronized Path copy(Path from, Path to) throws IOException {
+        if (Files.exists(to.resolve("quarkus-run.jar"))) {
+            return to;
+        }
+        try (var files = Files.walk(from)) {
+            for (Path source : files.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        return to;
     }
 
     static int freePort() throws IOException {

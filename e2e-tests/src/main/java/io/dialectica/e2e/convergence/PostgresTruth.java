@@ -20,7 +20,7 @@ import java.util.UUID;
  * The system of record: concepts, concept_categories + categories, concept_relations of concept-service's
  * database, read in one REPEATABLE READ transaction per batch. Attribute names used by every projection:
  * concept {@code name, description, tradition, owner, visibility, qualityScore, version}; membership
- * {@code membershipId, name, description, weight, x, y}; relation {@code id, weight, rationale}.
+ * {@code membershipId, name, description, weight, x, y}; relation {@code id, weight, rationale} and the concept's {@code owner, visibility} (which the graph copies onto relations).
  */
 public final class PostgresTruth implements AutoCloseable {
 
@@ -95,6 +95,8 @@ public final class PostgresTruth implements AutoCloseable {
                         ConceptImage.put(r, "id", row.getString("id"));
                         ConceptImage.put(r, "weight", row.getDouble("weight"));
                         ConceptImage.put(r, "rationale", row.getString("rationale"));
+                        ConceptImage.put(r, "owner", image.attributes.get("owner"));
+                        ConceptImage.put(r, "visibility", image.attributes.get("visibility"));
                     }
                 }
             }

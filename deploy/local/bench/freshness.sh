@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# ./dialectica bench freshness — commit → visible latency in Neo4j and in the search index at fixed open-loop
+# write rates, against the capture floor (commit → received by the cdc-connector) of the same run; then the
+# projectors' sustained throughput for a bulk load; then a convergence check of everything it wrote.
+# Needs `./dialectica up`. Prints a table, appends it to docs/benchmarks.md, and ends with one line:
+#   freshness p99_ms=<n> rate=<r>      (the highest rate sustained, and the worse of its two p99s)
+#
+# Settings (environment): BENCH_RATES (100,500,1000), BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (5),
+# BENCH_BULK_EVENTS (30000), BENCH_RECORD (1; 0 = do not append to docs/benchmarks.md),
+# CONCEPT_URL (http://127.0.0.1:8081), GRAPH_URL (:8082), SEARCH_URL (:8083), CDC_URL (:8086).
+# The method is described in docs/benchmarks.md; the code is e2e-tests/src/main/java/io/dialectica/e2e/bench.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+die() { echo "bench freshness: $*" >&2; exit 1; }
+
+for svc in "concept-service ${CONCEPT_URL:-http://127.0.0.1:8081}" "graph-service ${GRAPH_URL:-http://127.0.0.1:8082}" \
+           "search-service ${SEARCH_URL:-http://127.0.0.1:8083}" "cdc-connector ${CDC_URL:-http://127.0.0.1:8086}"; do
+  read -r name url <<<"$svc"
+  curl -fsS -m 5 -o /dev/null "$url/q/health/ready" 2>/dev/null || die "$name at $url is not ready: run ./dialectica up"
+done
+
+# the benchmark's classes and their runtime classpath (e2e-tests/target/classes + target/lib), built when missing
+# or older than their sources; the services' artifacts come from ~/.m2 (./dialectica up installed them)
+CLASSES="$ROOT/e2e-tests/target/classes"
+LIB="$ROOT/e2e-tests/target/lib"
+if [[ ! -d "$LIB" || ! -f "$CLASSES/io/dialectica/e2e/bench/FreshnessBench.class" \
+      || -n "$(find "$ROOT/e2e-tests/src/main" "$ROOT/e2e-tests/pom.xml" -newer "$CLASSES/io/dialectica/e2e/bench/FreshnessBench.class" -print -quit)" ]]; then
+  mkdir -p "$ROOT/.local/logs"
+  echo "bench freshness: building e2e-tests (log: .local/logs/bench-build.log) ..." >&2
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl contracts,e2e-tests) >"$ROOT/.local/logs/bench-build.log" 2>&1 \
+    || { tail -n 30 "$ROOT/.local/logs/bench-build.log" >&2; die "build failed"; }
+fi
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if [[ -z "${JAVA_HOME:-}" ]]; then
+  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*/; do
+    [[ -x "${candidate%/}/bin/java" ]] && { JAVA="${candidate%/}/bin/java"; break; }
+  done
+fi
+
+export BENCH_TOKEN
+BENCH_TOKEN="$("$ROOT/dialectica" token "bench-fresh-$(date +%s)")"
+export DIALECTICA_ROOT="$ROOT"
+exec "$JAVA" -Xmx512m -cp "$CLASSES:$LIB/*" io.dialectica.e2e.bench.FreshnessBench
