@@ -126,6 +126,35 @@ class JobApiTest {
     }
 
     @Test
+    void concurrentFirstUsesOfAKeyMakeOneJob() throws Exception {
+        String alice = Api.user();
+        UUID concept = UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                answers.add(pool.submit(() -> given().auth().oauth2(alice).contentType(ContentType.JSON)
+                        .header("Idempotency-Key", key).body("{\"count\":2}")
+                        .when().post("/api/concepts/" + concept + "/theses")));
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            int accepted = 0;
+            for (var answer : answers) {
+                Response r = answer.get();
+                assertTrue(r.statusCode() == 202 || r.statusCode() == 200, "status " + r.statusCode());
+                accepted += r.statusCode() == 202 ? 1 : 0;
+                ids.add(r.path("id"));
+            }
+            assertEquals(1, ids.size(), "every answer names the same job");
+            assertEquals(1, accepted, "exactly one request created it");
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(1, Database.count("select count(*) from jobs where idempotency_key = ?", key));
+    }
+
+    @Test
     void invisibleConceptIs404AndUnavailableConceptServiceIs503() {
         UUID hidden = UUID.randomUUID();
         UUID broken = UUID.randomUUID();

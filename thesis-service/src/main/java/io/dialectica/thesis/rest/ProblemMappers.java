@@ -119,6 +119,11 @@ public class ProblemMappers {
         if (pg != null && e != pg) {
             return database(pg, uri);
         }
+        org.hibernate.JDBCException jdbc = causeOf(e, org.hibernate.JDBCException.class);
+        String state = jdbc == null || jdbc.getSQLState() == null ? "" : jdbc.getSQLState();
+        if (state.equals("23505")) {
+            return apiProblem(ApiProblem.conflict(null, "a concurrent change conflicts with this one; retry"), uri);
+        }
         ApiProblem problem = causeOf(e, ApiProblem.class);
         if (problem != null && e != problem) {
             return apiProblem(problem, uri);

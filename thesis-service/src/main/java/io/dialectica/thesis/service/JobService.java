@@ -20,6 +20,7 @@ import io.dialectica.thesis.rest.dto.ThesesView;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
+import org.hibernate.JDBCException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -254,7 +255,8 @@ public class JobService {
 
     private static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+            if (t instanceof PgException pg && "23505".equals(pg.getSqlState())
+                    || t instanceof JDBCException jdbc && "23505".equals(jdbc.getSQLState())) {
                 return true;
             }
             if (t.getCause() == t) {
