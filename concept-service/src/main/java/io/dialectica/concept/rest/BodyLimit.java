@@ -1,6 +1,7 @@
 package io.dialectica.concept.rest;
 
 import io.dialectica.concept.config.ConceptServiceConfig;
+import io.dialectica.service.problem.Problem;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -4,6 +4,8 @@ import io.dialectica.concept.rest.dto.CategoryInput;
 import io.dialectica.concept.rest.dto.CategoryView;
 import io.dialectica.concept.rest.dto.MembershipUpdate;
 import io.dialectica.concept.service.MembershipService;
+import io.dialectica.service.problem.Ids;
+import io.dialectica.service.security.CallerFactory;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;

@@ -3,6 +3,8 @@ package io.dialectica.concept.rest;
 import io.dialectica.concept.rest.dto.RelationInput;
 import io.dialectica.concept.rest.dto.RelationView;
 import io.dialectica.concept.service.RelationService;
+import io.dialectica.service.problem.Ids;
+import io.dialectica.service.security.CallerFactory;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;

@@ -7,6 +7,8 @@ import io.dialectica.concept.rest.dto.PageView;
 import io.dialectica.concept.service.ConceptQuery;
 import io.dialectica.concept.service.ConceptService;
 import io.dialectica.concept.service.ETags;
+import io.dialectica.service.problem.Ids;
+import io.dialectica.service.security.CallerFactory;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;

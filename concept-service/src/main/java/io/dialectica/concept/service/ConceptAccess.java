@@ -3,6 +3,8 @@ package io.dialectica.concept.service;
 import io.dialectica.concept.model.Concept;
 import io.dialectica.concept.model.Visibility;
 import io.dialectica.concept.repository.ConceptRepository;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,10 +53,10 @@ public class ConceptAccess {
             }
             if (ifMatch == null || ifMatch.isBlank()) {
                 if (ifMatchRequired) {
-                    throw ApiProblem.preconditionRequired();
+                    throw ConceptProblems.preconditionRequired();
                 }
             } else if (!ETags.matches(ifMatch, concept.version)) {
-                throw ApiProblem.preconditionFailed(concept.version);
+                throw ConceptProblems.preconditionFailed(concept.version);
             }
             return concept;
         });

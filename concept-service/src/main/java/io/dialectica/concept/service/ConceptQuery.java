@@ -1,6 +1,8 @@
 package io.dialectica.concept.service;
 
 import io.dialectica.concept.model.Visibility;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 

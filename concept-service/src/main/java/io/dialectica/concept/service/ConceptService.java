@@ -13,6 +13,7 @@ import io.dialectica.concept.rest.dto.ConceptInput;
 import io.dialectica.concept.rest.dto.ConceptSummary;
 import io.dialectica.concept.rest.dto.ConceptView;
 import io.dialectica.concept.rest.dto.PageView;
+import io.dialectica.service.security.Caller;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;

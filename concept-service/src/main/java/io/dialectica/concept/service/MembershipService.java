@@ -6,6 +6,8 @@ import io.dialectica.concept.repository.MembershipRepository;
 import io.dialectica.concept.rest.dto.CategoryInput;
 import io.dialectica.concept.rest.dto.CategoryView;
 import io.dialectica.concept.rest.dto.MembershipUpdate;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;

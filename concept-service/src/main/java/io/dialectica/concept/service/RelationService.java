@@ -8,6 +8,8 @@ import io.dialectica.concept.repository.RelationRepository;
 import io.dialectica.concept.repository.RelationTypeRepository;
 import io.dialectica.concept.rest.dto.RelationInput;
 import io.dialectica.concept.rest.dto.RelationView;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
