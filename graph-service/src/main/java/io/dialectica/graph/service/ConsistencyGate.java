@@ -50,7 +50,7 @@ public class ConsistencyGate {
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(covered -> {
                     if (!covered) {
-                        throw ApiProblem.projectionBehind(Lsn.format(Lsn.parse(token)), wait.toMillis() + " ms");
+                        throw GraphProblems.projectionBehind(Lsn.format(Lsn.parse(token)), wait.toMillis() + " ms");
                     }
                     return null;
                 });

@@ -6,6 +6,8 @@ import io.dialectica.graph.rest.dto.CentralityView;
 import io.dialectica.graph.rest.dto.ConceptGraphView;
 import io.dialectica.graph.rest.dto.PathView;
 import io.dialectica.graph.rest.dto.RelatedView;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
@@ -25,7 +27,7 @@ import java.util.function.Function;
 /**
  * The read side: asynchronous Neo4j reads (the driver's async API, so no request thread waits on I/O)
  * with the visibility rules applied: PUBLIC concepts for everybody, PRIVATE ones to their owner and to
- * callers that see all ({@link Caller#seeAll()}); an invisible concept does not exist (404).
+ * callers that see all ({@link Caller#seesAll()}); an invisible concept does not exist (404).
  */
 @ApplicationScoped
 public class GraphQueries {
@@ -120,7 +122,7 @@ public class GraphQueries {
 
     public CompletionStage<RelatedView> related(Caller caller, String id, int limit) {
         return visible(caller, id).thenCompose(ignored -> read(RELATED,
-                Map.of("id", id, "seeAll", caller.seeAll(), "subject", subject(caller), "limit", limit),
+                Map.of("id", id, "seeAll", caller.seesAll(), "subject", subject(caller), "limit", limit),
                 records -> {
                     List<RelatedView.Item> items = new ArrayList<>();
                     for (Record r : records) {
@@ -164,10 +166,10 @@ public class GraphQueries {
     }
 
     public CompletionStage<PathView> path(Caller caller, String from, String to, int maxLength) {
-        String cypher = PATH.formatted(RelationType.alternatives(), maxLength, caller.seeAll() ? "" : VISIBLE_STEPS);
+        String cypher = PATH.formatted(RelationType.alternatives(), maxLength, caller.seesAll() ? "" : VISIBLE_STEPS);
         return read(cypher, Map.of("from", from, "to", to, "subject", subject(caller)), records -> {
             if (records.isEmpty()) {
-                throw ApiProblem.notFound("no path of at most " + maxLength + " relations visible to you joins "
+                throw ApiProblem.notFound("a path of at most " + maxLength + " relations visible to you from "
                         + "category " + from + " to category " + to);
             }
             Record r = records.get(0);
@@ -208,7 +210,7 @@ public class GraphQueries {
     }
 
     private static ApiProblem notFound(String id) {
-        return ApiProblem.notFound("concept " + id + " does not exist");
+        return ApiProblem.notFound("concept " + id);
     }
 
     private static String subject(Caller caller) {
