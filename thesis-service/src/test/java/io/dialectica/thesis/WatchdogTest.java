@@ -16,12 +16,11 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Nothing stays RUNNING forever: with a 3 s stall timeout and at most 2 dispatches, a job whose worker
- * went silent is published again once, then FAILS; a job that keeps reporting is left alone.
+ * Nothing stays RUNNING forever: with a 3 s stall timeout (RUNNING), 4 s for QUEUED, and at most 2
+ * dispatches, a job whose worker went silent is published again once, then FAILS; a job that keeps reporting is left alone.
  */
 @QuarkusTest
 @QuarkusTestResource(ThesisTestResource.class)
@@ -33,6 +32,7 @@ class WatchdogTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("dialectica.thesis.watchdog.interval", "200ms",
                     "dialectica.thesis.watchdog.stall-timeout", "3s",
+                    "dialectica.thesis.watchdog.queued-timeout", "4s",
                     "dialectica.thesis.watchdog.max-dispatches", "2");
         }
     }
@@ -53,14 +53,15 @@ class WatchdogTest {
         List<GenerationRequest> requests = ThesisTestResource.topics.await(ThesisTestResource.topic("requests"),
                 job.toString(), GenerationRequest.class, l -> l.size() >= 2);
         assertEquals(first, requests.get(1));
-        // then, silent again, it fails for good
+        // then, not picked up again, it fails for good
         Api.awaitStatus(alice, job, JobStatus.FAILED).then()
                 .body("dispatches", is(2))
-                .body("error", startsWith("no progress for PT3S after 2 dispatches"));
+                .body("error", is("not picked up for PT4S after 2 dispatches; given up"));
         assertEquals(2, ThesisTestResource.topics.on(ThesisTestResource.topic("requests"), job.toString()).size(),
                 "no third request");
         List<JobStatus> statuses = Api.awaitOwnEvents(job, l -> l.size() >= 3).stream().map(JobEvent::status).toList();
         assertEquals(List.of(JobStatus.QUEUED, JobStatus.QUEUED, JobStatus.FAILED), statuses);
+        assertEquals("no progress for PT3S; dispatched again (2 of 2)", Api.ownEvents(job).get(1).message());
     }
 
     @Test

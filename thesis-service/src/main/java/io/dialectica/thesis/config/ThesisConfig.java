@@ -51,9 +51,16 @@ public interface ThesisConfig {
         @WithDefault("30s")
         Duration interval();
 
-        /** A QUEUED or RUNNING job without any event for this long is re-dispatched (or failed). */
+        /** A RUNNING job without any event for this long is re-dispatched (or failed). */
         @WithDefault("5m")
         Duration stallTimeout();
+
+        /**
+         * A QUEUED job without any event for this long is re-dispatched (or failed). Longer than the stall
+         * timeout: a queued request may legitimately wait in Kafka while the workers are at their rate limit.
+         */
+        @WithDefault("15m")
+        Duration queuedTimeout();
 
         /** Publications of a job's request before a stalled job FAILS instead (the first one counts). */
         @WithDefault("3")

@@ -16,9 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Nothing stays QUEUED or RUNNING forever: a live job without any event for
+ * Nothing stays QUEUED or RUNNING forever: a RUNNING job without any event for
  * {@code dialectica.thesis.watchdog.stall-timeout} (a worker died and Kafka has nobody to redeliver
- * to, or its request was lost) is dispatched again through the outbox, and FAILS once it was
+ * to), or a QUEUED one for {@code queued-timeout} (its request was never picked up) is dispatched again through the outbox, and FAILS once it was
  * dispatched {@code max-dispatches} times. Safe with several replicas (rows claimed with SKIP LOCKED).
  */
 @ApplicationScoped
@@ -63,9 +63,9 @@ public class Watchdog {
             int total = 0;
             int n;
             do {
-                Instant before = Instant.now().minus(config.watchdog().stallTimeout());
-                n = VertxContextSupport.subscribeAndAwait(() -> transitions.sweep(before,
-                        config.watchdog().stallTimeout(), config.watchdog().maxDispatches(), BATCH));
+                Instant now = Instant.now();
+                n = VertxContextSupport.subscribeAndAwait(() -> transitions.sweep(now, config.watchdog().stallTimeout(),
+                        config.watchdog().queuedTimeout(), config.watchdog().maxDispatches(), BATCH));
                 total += n;
                 if (n > 0) {
                     relay.wake();

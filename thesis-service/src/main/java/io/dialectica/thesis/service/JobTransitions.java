@@ -141,29 +141,37 @@ public class JobTransitions {
     }
 
     /**
-     * The watchdog: every live job without a sign of life since {@code stalledBefore} is published again
+     * The watchdog: every RUNNING job without a sign of life for {@code stallTimeout} (QUEUED:
+     * {@code queuedTimeout}) is published again
      * (dispatches + 1, back to QUEUED) or, once it has been published {@code maxDispatches} times, FAILS.
      * Rows another replica's watchdog holds are skipped.
      */
-    public Uni<Integer> sweep(Instant stalledBefore, Duration stallTimeout, int maxDispatches, int limit) {
-        return Panache.withTransaction(() -> jobs.stalled(stalledBefore, limit).chain(ids -> {
+    public Uni<Integer> sweep(Instant now, Duration stallTimeout, Duration queuedTimeout, int maxDispatches, int limit) {
+        Instant runningBefore = now.minus(stallTimeout);
+        Instant queuedBefore = now.minus(queuedTimeout);
+        return Panache.withTransaction(() -> jobs.stalled(runningBefore, queuedBefore, limit).chain(ids -> {
             Uni<Integer> chain = Uni.createFrom().item(0);
             for (UUID id : ids) {
                 chain = chain.chain(n -> jobs.findForUpdate(id).chain(job -> {
-                    if (job == null || job.status.terminal() || !job.lastEventAt.isBefore(stalledBefore)) {
+                    if (job == null || job.status.terminal()) {
                         return Uni.createFrom().item(n);
                     }
-                    Instant now = JobService.now();
+                    boolean running = job.status == JobStatus.RUNNING;
+                    Duration timeout = running ? stallTimeout : queuedTimeout;
+                    if (!job.lastEventAt.isBefore(running ? runningBefore : queuedBefore)) {
+                        return Uni.createFrom().item(n);
+                    }
+                    Instant at = JobService.now();
+                    String silent = (running ? "no progress for " : "not picked up for ") + timeout;
                     if (job.dispatches >= maxDispatches) {
-                        return fail(job, "no progress for " + stallTimeout + " after " + job.dispatches
-                                + " dispatches; given up", now).replaceWith(n + 1);
+                        return fail(job, silent + " after " + job.dispatches + " dispatches; given up", at)
+                                .replaceWith(n + 1);
                     }
                     job.dispatches++;
                     job.status = JobStatus.QUEUED;
-                    job.lastEventAt = now;
-                    job.lastMessage = "no progress for " + stallTimeout + "; dispatched again (" + job.dispatches
-                            + " of " + maxDispatches + ")";
-                    job.touch(now);
+                    job.lastEventAt = at;
+                    job.lastMessage = silent + "; dispatched again (" + job.dispatches + " of " + maxDispatches + ")";
+                    job.touch(at);
                     LOG.warnf("job %s: %s", job.id, job.lastMessage);
                     return outbox.request(job)
                             .chain(() -> outbox.event(job, JobEvent.STATUS, job.lastMessage, null))
