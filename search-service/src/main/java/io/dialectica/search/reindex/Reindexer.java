@@ -12,8 +12,8 @@ import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
 import io.dialectica.search.projection.BatchWriter;
 import io.dialectica.search.projection.Projector;
-import io.dialectica.search.service.ApiProblem;
 import io.dialectica.search.service.SearchCache;
+import io.dialectica.service.problem.ApiProblem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -89,7 +89,7 @@ public class Reindexer {
 
     public Result reindex() {
         if (!running.compareAndSet(false, true)) {
-            throw ApiProblem.conflict("a reindex is already running");
+            throw ApiProblem.conflict(null, "a reindex is already running");
         }
         long started = System.nanoTime();
         String index = null;

@@ -1,6 +1,7 @@
 package io.dialectica.search.rest;
 
 import io.dialectica.search.reindex.Reindexer;
+import io.dialectica.service.security.CallerFactory;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

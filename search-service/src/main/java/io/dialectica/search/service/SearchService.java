@@ -10,6 +10,8 @@ import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
 import io.dialectica.search.rest.dto.SearchPage;
 import io.dialectica.search.rest.dto.Suggestions;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -109,7 +111,7 @@ public class SearchService {
                         config.consistencyWait()))
                 .map(covered -> {
                     if (!covered) {
-                        throw ApiProblem.projectionBehind(text, Lsn.format(progress.lowWatermark()),
+                        throw SearchProblems.projectionBehind(text, Lsn.format(progress.lowWatermark()),
                                 config.consistencyWait().toMillis());
                     }
                     return null;
