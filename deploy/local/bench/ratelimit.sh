@@ -79,7 +79,7 @@ if [[ "${BENCH_RECORD:-1}" != 0 && -d "$ROOT/docs" ]]; then
     echo
     echo "${BENCH_JOBS:-900} jobs, limit ${BENCH_LIMIT:-600}/min, stand-in latency ${BENCH_LATENCY_MS:-500} ms, workers on ${PORTS[*]}."
     echo
-    sed -n '/^| /p' "$RESULT_FILE"
+    sed -n '/^|/p' "$RESULT_FILE"
     echo
     echo "Requests per second at the stand-in, first to last second: $(sed -n 's/^PERSECOND //p' "$RESULT_FILE")"
     echo
