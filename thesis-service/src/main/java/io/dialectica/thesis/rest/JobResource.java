@@ -1,5 +1,7 @@
 package io.dialectica.thesis.rest;
 
+import io.dialectica.service.problem.Ids;
+import io.dialectica.service.security.CallerFactory;
 import io.dialectica.thesis.rest.dto.JobView;
 import io.dialectica.thesis.service.JobService;
 import io.quarkus.security.Authenticated;

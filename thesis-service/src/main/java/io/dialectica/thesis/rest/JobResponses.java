@@ -1,6 +1,6 @@
 package io.dialectica.thesis.rest;
 
-import io.dialectica.thesis.service.ApiProblem;
+import io.dialectica.service.problem.ApiProblem;
 import io.dialectica.thesis.service.JobService;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;

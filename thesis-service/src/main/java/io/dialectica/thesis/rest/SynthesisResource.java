@@ -1,10 +1,12 @@
 package io.dialectica.thesis.rest;
 
 import io.dialectica.contracts.generation.JobType;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.problem.Ids;
+import io.dialectica.service.security.CallerFactory;
 import io.dialectica.thesis.config.ThesisConfig;
 import io.dialectica.thesis.rest.dto.SynthesisRequest;
 import io.dialectica.thesis.rest.dto.SynthesisView;
-import io.dialectica.thesis.service.ApiProblem;
 import io.dialectica.thesis.service.JobCommand;
 import io.dialectica.thesis.service.JobService;
 import io.quarkus.security.Authenticated;

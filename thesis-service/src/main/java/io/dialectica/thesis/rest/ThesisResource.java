@@ -1,6 +1,8 @@
 package io.dialectica.thesis.rest;
 
 import io.dialectica.contracts.generation.JobType;
+import io.dialectica.service.problem.Ids;
+import io.dialectica.service.security.CallerFactory;
 import io.dialectica.thesis.config.ThesisConfig;
 import io.dialectica.thesis.rest.dto.ThesesRequest;
 import io.dialectica.thesis.rest.dto.ThesesView;

@@ -1,5 +1,6 @@
 package io.dialectica.thesis.service;
 
+import io.dialectica.service.problem.ApiProblem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,7 +27,7 @@ public class ConceptAccess {
         return lookup.fetch(conceptId, authorization)
                 .onFailure(f -> !(f instanceof NotVisible)).transform(f -> {
                     LOG.warnf("concept-service did not answer for concept %s: %s", conceptId, f.toString());
-                    return ApiProblem.unavailable("concept-service is unavailable; try again later");
+                    return ThesisProblems.unavailable("concept-service is unavailable; try again later");
                 })
                 .onFailure(NotVisible.class).transform(f -> new ApiProblem(404, "not-found", "Not found",
                         "concept " + conceptId + " does not exist",

@@ -3,6 +3,8 @@ package io.dialectica.thesis.service;
 import io.dialectica.contracts.generation.JobEvent;
 import io.dialectica.contracts.generation.JobStatus;
 import io.dialectica.contracts.generation.JobType;
+import io.dialectica.service.problem.ApiProblem;
+import io.dialectica.service.security.Caller;
 import io.dialectica.thesis.config.ThesisConfig;
 import io.dialectica.thesis.kafka.OutboxRelay;
 import io.dialectica.thesis.mapping.JobMapper;
@@ -87,7 +89,7 @@ public class JobService {
 
     private Created replayOf(Job existing, String fingerprint) {
         if (!existing.requestFingerprint.equals(fingerprint)) {
-            throw ApiProblem.idempotencyKeyReused();
+            throw ThesisProblems.idempotencyKeyReused();
         }
         return new Created(view(existing), true);
     }
