@@ -3,8 +3,8 @@ package io.dialectica.concept.service;
 import io.dialectica.concept.rest.dto.CategoryInput;
 import io.dialectica.concept.rest.dto.ConceptInput;
 import io.dialectica.concept.rest.dto.RelationInput;
-
 import io.dialectica.service.problem.ApiProblem;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

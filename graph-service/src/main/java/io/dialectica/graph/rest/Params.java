@@ -1,8 +1,8 @@
 package io.dialectica.graph.rest;
 
 import io.dialectica.contracts.Lsn;
-
 import io.dialectica.service.problem.ApiProblem;
+
 import java.util.UUID;
 
 /** Path, query and header values are parsed here, so bad input is a 400 naming it (not a 404 or 500). */
