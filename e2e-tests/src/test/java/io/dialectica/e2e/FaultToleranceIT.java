@@ -67,7 +67,6 @@ class FaultToleranceIT {
         log(t0, "stream done: " + storm.writes() + " writes, " + storm.refused() + " refused, "
                 + storm.touched().size() + " concepts");
         assertTrue(storm.writes() >= CHANGES);
-        assertEquals(java.util.List.of(), storm.problems(), "writers' problems");
 
         try (ConvergenceChecker checker = Stack.checker()) {
             long last = checker.truth().currentWalLsn();
@@ -80,6 +79,9 @@ class FaultToleranceIT {
             log(t0, report.describe().lines().findFirst().orElse(""));
             assertTrue(report.converged(), report.describe());
         }
+        // refused writes change nothing (PostgreSQL is the truth the checker compared with), but a 5xx or a hung
+        // request of concept-service is a defect of its own
+        assertEquals(java.util.List.of(), storm.problems(), "concept-service failed writes of the stream");
     }
 
     static double repeats(ServiceProcess projector) {
