@@ -45,6 +45,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public class ClaudeCaller {
 
     private static final Logger LOG = Logger.getLogger(ClaudeCaller.class);
+    /** Slots given up in a row (request could not leave on time) before a call is sent late anyway. */
+    static final int MAX_STALE = 3;
 
     private final ClaudeClient client;
     private final RateLimiter limiter;
@@ -93,16 +95,27 @@ public class ClaudeCaller {
     /** Runs the call under the limits and the retry policy; throws the last {@link ClaudeFailure}. */
     public ClaudeAnswer call(ClaudeCall call, JobContext job) {
         int maxAttempts = Math.max(1, config.retry().maxAttempts());
+        int stale = 0;
         for (int attempt = 1;; attempt++) {
             Reservation reservation = acquire(call.maxTokens(), job);
             job.phase(call.purpose().equals("repair") ? "repairing" : "generating", 0, null);
+            // after MAX_STALE lost slots in a row (a machine too loaded to send on time) send late rather than never
+            boolean checkStale = stale < MAX_STALE;
             long started = System.nanoTime();
             try {
-                ClaudeAnswer answer = guard.call(() -> client.stream(call, listener(job)));
+                ClaudeAnswer answer = guard.call(() -> client.stream(call, listener(job),
+                        () -> checkStale && reservation.stale()));
                 metrics.claudeRequest("success", Duration.ofNanos(System.nanoTime() - started));
                 metrics.tokens(answer.inputTokens(), answer.outputTokens());
                 settle(reservation, answer.outputTokens());
                 return answer;
+            } catch (StaleGrant e) {
+                settle(reservation, 0);
+                stale++;
+                metrics.retry("stale_slot");
+                LOG.debugf("job %s: rate-limit slot passed before the request could leave; reserving again", job.jobId());
+                attempt--;
+                continue;
             } catch (Exception e) {
                 if (job.cancelled()) {
                     settle(reservation, 0);
@@ -201,7 +214,19 @@ public class ClaudeCaller {
             }
             metrics.window(limiter.requestsInWindow(), limiter.tokensInWindow());
             if (d.granted()) {
-                return d.reservation();
+                Reservation r = d.reservation();
+                Duration left = r.untilSlot();
+                if (!announced && left.toMillis() >= 250) {
+                    job.phase("waiting-for-rate-limit", null, "waiting " + left.toMillis() + " ms for the shared rate limit");
+                }
+                // the slot is reserved: sleep until it (a cancel wakes the sleep; the slot is then lost)
+                try {
+                    job.sleep(r.untilSlot());
+                } catch (RuntimeException e) {
+                    settle(r, 0);
+                    throw e;
+                }
+                return r;
             }
             if (!announced && d.waitFor().toMillis() >= 250) {
                 job.phase("waiting-for-rate-limit", null, "waiting " + d.waitFor().toMillis() + " ms for the shared rate limit");

@@ -94,7 +94,56 @@ public class ClaudeClient {
         client.close();
     }
 
+    /**
+     * Warms the SDK client up before the consumer takes jobs, so the first granted requests leave at their
+     * slots (a cold client — class loading, JSON mapper, connection pool — delayed them by seconds and
+     * they reached the API together): serialises a request like a real one and opens {@code connections}
+     * pooled connections with {@code GET /v1/models}, which costs no Messages quota (the real API answers
+     * the list; the stand-in a 404 — either warms the same request, response and error paths).
+     * Failures are logged only: the worker works cold too.
+     */
+    public void warmUp(int connections) {
+        long started = System.nanoTime();
+        try {
+            MessageCreateParams params = MessageCreateParams.builder().model(config.model()).maxTokens(16)
+                    .temperature(config.temperature()).system("warm-up").addUserMessage("warm-up").build();
+            com.anthropic.core.ObjectMappers.jsonMapper().writeValueAsString(params._body());
+        } catch (Exception e) {
+            LOG.debugf("warm-up: serialising a request failed: %s", e.toString());
+        }
+        int n = Math.max(1, Math.min(connections, 5));
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            threads.add(Thread.ofVirtual().name("claude-warm-up-" + i).start(() -> {
+                try {
+                    client.models().list();
+                } catch (RuntimeException e) {
+                    LOG.debugf("warm-up: GET /v1/models answered %s", e.toString());
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + config.connectTimeout().multipliedBy(2).toNanos();
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.infof("Messages API client warmed up (%d connection(s) to %s) in %d ms", n, baseUrl,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
     public ClaudeAnswer stream(ClaudeCall call, StreamListener listener) {
+        return stream(call, listener, () -> false);
+    }
+
+    /**
+     * Streams one call; {@code stale} is asked right before the request is sent: when it says so the call is
+     * not made and {@link StaleGrant} is thrown (the caller reserves a new slot).
+     */
+    public ClaudeAnswer stream(ClaudeCall call, StreamListener listener, java.util.function.BooleanSupplier stale) {
         MessageCreateParams.Builder params = MessageCreateParams.builder()
                 .model(config.model())
                 .maxTokens(call.maxTokens())
@@ -107,6 +156,10 @@ public class ClaudeClient {
                 params.addAssistantMessage(call.turns().get(i));
             }
         }
+        MessageCreateParams built = params.build();
+        if (stale.getAsBoolean()) {
+            throw new StaleGrant();
+        }
         CallHandle handle = new CallHandle();
         listener.onCall(handle);
         ScheduledFuture<?> deadline = watchdog.schedule(handle::timeout, config.timeout().toMillis(),
@@ -116,7 +169,7 @@ public class ClaudeClient {
         int[] output = { 0 };
         try {
             HttpResponseFor<StreamResponse<RawMessageStreamEvent>> raw = client.messages().withRawResponse()
-                    .createStreaming(params.build());
+                    .createStreaming(built);
             Map<String, List<String>> headers = headers(raw.headers());
             boolean markedStandIn = standIn || headers.getOrDefault(STAND_IN_HEADER, List.of()).contains("true");
             String requestId = raw.requestId().orElse(first(headers, "request-id"));

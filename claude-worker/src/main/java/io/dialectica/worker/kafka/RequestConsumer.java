@@ -1,5 +1,6 @@
 package io.dialectica.worker.kafka;
 
+import io.dialectica.worker.claude.ClaudeClient;
 import io.dialectica.worker.config.WorkerConfig;
 import io.dialectica.worker.ratelimit.RateLimiter;
 import io.dialectica.worker.service.JobProcessor;
@@ -76,7 +77,10 @@ public class RequestConsumer {
     private record Pending(ConsumerRecord<String, byte[]> record, long notBeforeNanos) {
     }
 
-    public RequestConsumer(WorkerConfig config, JobProcessor processor, RateLimiter limiter) {
+    private final ClaudeClient claude;
+
+    public RequestConsumer(WorkerConfig config, JobProcessor processor, RateLimiter limiter, ClaudeClient claude) {
+        this.claude = claude;
         this.config = config;
         this.processor = processor;
         this.limiter = limiter;
@@ -156,6 +160,8 @@ public class RequestConsumer {
     }
 
     private void loop() {
+        // before the first job: a cold SDK client sent its first granted requests together, late
+        claude.warmUp(config.concurrency());
         while (running) {
             try {
                 consumer = createConsumer();

@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  * <li><b>requests</b>: spaced {@code window / limit × (1 + margin)} apart (GCRA without burst), and
  * never more than the limit in any window (a sliding log as a second guard). Spacing also bounds every
- * 1-second window to the per-second share of the limit, the way the API itself enforces it;</li>
+ * 1-second window to the per-second share of the limit, the way the API itself enforces it. Slots are
+ * <b>reserved ahead</b>: an acquire takes the next free slot time {@code T = max(now, TAT)} and moves
+ * TAT on at once, so the schedule does not depend on when waiters ask; the caller sleeps until
+ * {@link Reservation#sendAtNanos()} and sends then. A slot further ahead than {@code reserve-horizon} is
+ * not taken (the caller backs off and asks again); a reserved slot that is not used is simply lost;</li>
  * <li><b>output tokens</b>: a sliding log of reservations; {@code max_tokens} is reserved before the
  * call and corrected to the actual output tokens after it;</li>
  * <li><b>blocked-until</b>: a retry-after or an exhausted {@code anthropic-ratelimit-*} budget from the
@@ -41,6 +45,8 @@ public class RateLimiter {
     private final WorkerConfig.RateLimit config;
     private final String[] keys;
     private final long spacingMs;
+    private final long horizonMs;
+    private final long toleranceNanos;
     private final AtomicLong requestsInWindow = new AtomicLong();
     private final AtomicLong tokensInWindow = new AtomicLong();
     /** Local hint for the consumer's backpressure: System.nanoTime() until which the limiter said wait. */
@@ -60,10 +66,26 @@ public class RateLimiter {
         double spacing = (double) this.config.window().toMillis() / this.config.requestsPerMinute()
                 * (1 + this.config.margin());
         this.spacingMs = (long) Math.ceil(spacing);
+        this.horizonMs = Math.max(spacingMs, this.config.reserveHorizon().toMillis());
+        this.toleranceNanos = Math.max(1_000_000L, (long) (spacing * this.config.grantTolerance() * 1_000_000L));
     }
 
-    /** A granted reservation (its id corrects the token count later); {@code atMs}: Redis time of the grant. */
-    public record Reservation(String id, int tokens, long atMs) {
+    /**
+     * A granted reservation (its id corrects the token count later). {@code atMs}: the slot, Redis time;
+     * {@code sendAtNanos}: the same instant on this JVM's {@link System#nanoTime()} clock (taken when the
+     * answer arrived, so at most one Redis round trip late); {@code staleAfterNanos}: the request must have
+     * left by then, else the slot is given up and a new one reserved.
+     */
+    public record Reservation(String id, int tokens, long atMs, long sendAtNanos, long staleAfterNanos) {
+        /** Time left until the slot (zero or negative when it has come). */
+        public Duration untilSlot() {
+            return Duration.ofNanos(sendAtNanos - System.nanoTime());
+        }
+
+        /** True when the request can no longer leave close enough to its slot. */
+        public boolean stale() {
+            return System.nanoTime() - staleAfterNanos > 0;
+        }
     }
 
     /** The answer of one attempt to reserve: granted, or how long to wait before asking again. */
@@ -73,15 +95,19 @@ public class RateLimiter {
         }
     }
 
-    /** One attempt to reserve a request and {@code tokens} output tokens; never blocks. */
+    /**
+     * One attempt to reserve the next request slot and {@code tokens} output tokens; never blocks. Granted:
+     * the caller waits until {@link Reservation#sendAtNanos()}; refused: {@code waitFor} says when to ask again.
+     */
     public Decision tryAcquire(int tokens) {
         String id = UUID.randomUUID().toString();
         List<String> args = new ArrayList<>(List.of(ACQUIRE, "5"));
         args.addAll(List.of(keys));
         args.addAll(List.of(id, String.valueOf(tokens), String.valueOf(config.requestsPerMinute()),
                 String.valueOf(config.outputTokensPerMinute()), String.valueOf(config.window().toMillis()),
-                String.valueOf(spacingMs)));
+                String.valueOf(spacingMs), String.valueOf(horizonMs)));
         Response r = redis.execute("EVAL", args.toArray(String[]::new));
+        long answered = System.nanoTime();
         long granted = r.get(0).toLong();
         long waitMs = r.get(1).toLong();
         requestsInWindow.set(r.get(2).toLong());
@@ -91,9 +117,11 @@ public class RateLimiter {
                     + config.outputTokensPerMinute());
         }
         if (granted == 1) {
-            return new Decision(new Reservation(id, tokens, r.get(4).toLong()), Duration.ZERO);
+            long sendAt = answered + waitMs * 1_000_000L;
+            return new Decision(new Reservation(id, tokens, r.get(4).toLong(), sendAt, sendAt + toleranceNanos),
+                    Duration.ZERO);
         }
-        waitUntilNanos.set(System.nanoTime() + Duration.ofMillis(waitMs).toNanos());
+        waitUntilNanos.set(answered + Duration.ofMillis(waitMs).toNanos());
         return new Decision(null, Duration.ofMillis(waitMs));
     }
 
@@ -131,6 +159,10 @@ public class RateLimiter {
 
     public long spacingMs() {
         return spacingMs;
+    }
+
+    public long horizonMs() {
+        return horizonMs;
     }
 
     public List<String> keys() {

@@ -107,7 +107,7 @@ public final class JobContext {
     public void sleep(Duration d) {
         checkCancelled();
         try {
-            Thread.sleep(Math.max(0, d.toMillis()));
+            Thread.sleep(d.isNegative() ? Duration.ZERO : d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (cancelled) {

@@ -38,8 +38,12 @@ class RateLimiterTest {
     private final List<RateLimiter> created = new ArrayList<>();
 
     private RateLimiter limiter(int requests, int tokens, Duration window, double margin) {
+        return limiter(requests, tokens, window, margin, Duration.ofSeconds(5));
+    }
+
+    private RateLimiter limiter(int requests, int tokens, Duration window, double margin, Duration horizon) {
         String prefix = "claude-worker-test:" + UUID.randomUUID() + ":ratelimit";
-        RateLimiter l = new RateLimiter(redis, new Limits(requests, tokens, window, margin, prefix));
+        RateLimiter l = new RateLimiter(redis, new Limits(requests, tokens, window, margin, prefix, horizon));
         created.add(l);
         return l;
     }
@@ -51,11 +55,15 @@ class RateLimiterTest {
         }
     }
 
-    /** Acquires until granted, sleeping as told (what the worker does). */
+    /** Acquires until granted, sleeping as told, then until the reserved slot (what the worker does). */
     private static RateLimiter.Reservation acquire(RateLimiter l, int tokens) throws InterruptedException {
         while (true) {
             RateLimiter.Decision d = l.tryAcquire(tokens);
             if (d.granted()) {
+                Duration left = d.reservation().untilSlot();
+                if (left.isPositive()) {
+                    Thread.sleep(left);
+                }
                 return d.reservation();
             }
             Thread.sleep(Math.max(1, d.waitFor().toMillis()));
@@ -88,9 +96,43 @@ class RateLimiterTest {
         // any 1-s window (the limit's own) holds at most 20, any 100-ms window at most 2 (its share)
         assertTrue(maxInWindow(t, 1000) <= 20, "max in 1 s: " + maxInWindow(t, 1000));
         assertTrue(maxInWindow(t, 100) <= 2, "max in 100 ms: " + maxInWindow(t, 100));
-        // and the limit is used: 45 grants need about 44 spacings, not much more
+        // and the limit is used: slots are reserved ahead, so once the six waiters hold slots, the slots are
+        // exactly one spacing apart however late the waiters come back to ask (a polling limiter lost the
+        // asking delay on every grant); a few gaps allowed for a thread that comes back > 5 spacings late
+        long late = 0;
+        for (int i = 7; i < t.size(); i++) {
+            if (t.get(i) - t.get(i - 1) != l.spacingMs()) {
+                late++;
+            }
+        }
+        assertTrue(late <= 3, late + " of 38 slots not exactly one spacing after the previous: " + t);
         long span = t.getLast() - t.getFirst();
-        assertTrue(span >= 44 * l.spacingMs() && span < 44 * l.spacingMs() + 1000, "span " + span + " ms");
+        assertTrue(span < 44 * l.spacingMs() + 1000, "span " + span + " ms");
+    }
+
+    @Test
+    void slotsAreReservedAheadUpToTheHorizonOnly() {
+        // 10 per 10 s = one per 1010 ms (1 % margin); horizon 3.5 s: asked back to back, the first four get
+        // slots now, +1.01, +2.02, +3.03 s; the fifth (4.04 s ahead) is refused and nothing is reserved for it
+        RateLimiter l = limiter(10, 1_000_000, Duration.ofSeconds(10), 0.01, Duration.ofMillis(3500));
+        List<RateLimiter.Reservation> r = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            RateLimiter.Decision d = l.tryAcquire(10);
+            assertTrue(d.granted(), "slot " + i + " within the horizon");
+            r.add(d.reservation());
+        }
+        for (int i = 1; i < 4; i++) {
+            assertEquals(l.spacingMs(), r.get(i).atMs() - r.get(i - 1).atMs(), "slots one spacing apart");
+        }
+        long apart = Duration.ofNanos(r.get(3).sendAtNanos() - r.getFirst().sendAtNanos()).toMillis();
+        assertTrue(apart > 3 * l.spacingMs() - 300 && apart < 3 * l.spacingMs() + 300,
+                "the callers send at their slots, on the local clock: " + apart + " ms apart");
+        RateLimiter.Decision fifth = l.tryAcquire(10);
+        assertFalse(fifth.granted(), "beyond the horizon");
+        assertTrue(fifth.waitFor().toMillis() > 0 && fifth.waitFor().toMillis() <= 4 * l.spacingMs() - 3500,
+                "ask again when the slot comes within the horizon: " + fifth.waitFor());
+        assertEquals(4, l.requestsInWindow(), "the refusal reserved nothing");
+        assertFalse(r.getFirst().stale(), "just granted");
     }
 
     private static int maxInWindow(List<Long> sorted, long windowMs) {
@@ -123,7 +165,7 @@ class RateLimiterTest {
     void theApisRetryAfterHoldsBackEveryReplica() throws Exception {
         RateLimiter one = limiter(1000, 1_000_000, Duration.ofSeconds(10), 0);
         RateLimiter other = new RateLimiter(redis, new Limits(1000, 1_000_000, Duration.ofSeconds(10), 0,
-                one.keys().getFirst().replace(":req-tat", "")));
+                one.keys().getFirst().replace(":req-tat", ""), Duration.ofSeconds(5)));
         one.blockFor(Duration.ofMillis(800));
         RateLimiter.Decision d = other.tryAcquire(10);
         assertFalse(d.granted());
@@ -133,11 +175,16 @@ class RateLimiterTest {
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 550);
     }
 
-    record Limits(int requestsPerMinute, int outputTokensPerMinute, Duration window, double margin, String keyPrefix)
-            implements WorkerConfig.RateLimit {
+    record Limits(int requestsPerMinute, int outputTokensPerMinute, Duration window, double margin, String keyPrefix,
+            Duration reserveHorizon) implements WorkerConfig.RateLimit {
         @Override
         public Duration maxWaitStep() {
             return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public double grantTolerance() {
+            return 0.2;
         }
     }
 }
