@@ -65,6 +65,8 @@ public class RequestConsumer {
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean running;
     private volatile long lastPollNanos = System.nanoTime();
+    /** Not ready before the first poll (the SDK warm-up comes first; the group is joined by polling). */
+    private volatile boolean polled;
     private volatile String lastError;
     private volatile boolean paused;
     private Thread thread;
@@ -129,7 +131,7 @@ public class RequestConsumer {
 
     /** Healthy = the loop polled within the last 10 s (a paused consumer polls too). */
     public boolean healthy() {
-        return running && System.nanoTime() - lastPollNanos < Duration.ofSeconds(10).toNanos();
+        return running && polled && System.nanoTime() - lastPollNanos < Duration.ofSeconds(10).toNanos();
     }
 
     public String lastError() {
@@ -173,6 +175,7 @@ public class RequestConsumer {
                     commit(false);
                     ConsumerRecords<String, byte[]> records = consumer.poll(config.kafka().pollTimeout());
                     lastPollNanos = System.nanoTime();
+                    polled = true;
                     for (ConsumerRecord<String, byte[]> r : records) {
                         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                         trackers.computeIfAbsent(tp, k -> new OffsetTracker()).seen(r.offset());
