@@ -14,6 +14,7 @@ import io.dialectica.concept.rest.dto.ConceptSummary;
 import io.dialectica.concept.rest.dto.ConceptView;
 import io.dialectica.concept.rest.dto.PageView;
 import io.dialectica.service.security.Caller;
+import io.dialectica.service.reactive.RunsToCompletion;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -30,6 +31,7 @@ import java.util.UUID;
 
 /** Whole-concept operations. Every write is one transaction; a thrown {@link ApiProblem} rolls it back. */
 @ApplicationScoped
+@RunsToCompletion
 public class ConceptService {
 
     @Inject

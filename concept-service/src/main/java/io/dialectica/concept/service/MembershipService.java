@@ -8,6 +8,7 @@ import io.dialectica.concept.rest.dto.CategoryView;
 import io.dialectica.concept.rest.dto.MembershipUpdate;
 import io.dialectica.service.problem.ApiProblem;
 import io.dialectica.service.security.Caller;
+import io.dialectica.service.reactive.RunsToCompletion;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +20,7 @@ import java.util.UUID;
 
 /** Adding, moving, re-weighting and removing one category of a concept. */
 @ApplicationScoped
+@RunsToCompletion
 public class MembershipService {
 
     @Inject

@@ -10,6 +10,7 @@ import io.dialectica.concept.rest.dto.RelationInput;
 import io.dialectica.concept.rest.dto.RelationView;
 import io.dialectica.service.problem.ApiProblem;
 import io.dialectica.service.security.Caller;
+import io.dialectica.service.reactive.RunsToCompletion;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -25,6 +26,7 @@ import java.util.UUID;
 
 /** Adding and removing one relation of a concept. */
 @ApplicationScoped
+@RunsToCompletion
 public class RelationService {
 
     @Inject

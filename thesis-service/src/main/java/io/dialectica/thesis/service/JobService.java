@@ -19,6 +19,7 @@ import io.dialectica.thesis.repository.ThesisRepository;
 import io.dialectica.thesis.rest.dto.JobView;
 import io.dialectica.thesis.rest.dto.SynthesisView;
 import io.dialectica.thesis.rest.dto.ThesesView;
+import io.dialectica.service.reactive.RunsToCompletion;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
@@ -41,6 +42,7 @@ import java.util.UUID;
  * transaction that also writes its outbox rows; the relay is woken after the commit.
  */
 @ApplicationScoped
+@RunsToCompletion
 public class JobService {
 
     /** A created or replayed job; {@code replayed} when an Idempotency-Key found an earlier one. */
