@@ -160,9 +160,27 @@ final class ServiceProcess implements AutoCloseable {
         return to;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free port below Linux's ephemeral range (32768–60999): a port the kernel chose with
+     * {@code new ServerSocket(0)} can be taken by any outgoing connection (Kafka, JDBC, Bolt clients of
+     * the suite) before the service binds it, which made a start fail with "port in use".
+     */
+    static synchronized int freePort() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = random.nextInt(20000, 32000);
+            if (HANDED_OUT.contains(candidate)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+                HANDED_OUT.add(candidate);
+                return candidate;
+            } catch (IOException inUse) {
+                // try another
+            }
         }
+        throw new IOException("no free port in 20000-32000 after 200 attempts");
     }
 }
