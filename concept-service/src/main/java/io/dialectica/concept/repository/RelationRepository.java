@@ -17,9 +17,14 @@ public class RelationRepository implements PanacheRepositoryBase<ConceptRelation
         return list("conceptId = :concept order by type, id", Parameters.with("concept", conceptId));
     }
 
-    public Uni<ConceptRelation> findInConcept(UUID conceptId, UUID relationId) {
-        return find("conceptId = :concept and id = :id", Parameters.with("concept", conceptId).and("id", relationId))
-                .firstResult();
+    /**
+     * A statement, never {@code session.remove(entity)}: Hibernate Reactive 3.1's delete coordinator keeps
+     * the pending delete in a field shared by all sessions, so concurrent entity deletes complete each
+     * other's futures on the wrong thread (HR000069, "expected row count 1 but was 0" for another
+     * request's row) and leave transactions open (quarkusio/quarkus#41945).
+     */
+    public Uni<Long> deleteInConcept(UUID conceptId, UUID relationId) {
+        return delete("conceptId = :concept and id = :id", Parameters.with("concept", conceptId).and("id", relationId));
     }
 
     public Uni<Long> deleteByIds(Collection<UUID> ids) {

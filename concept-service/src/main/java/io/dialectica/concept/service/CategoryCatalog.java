@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,7 +25,11 @@ public class CategoryCatalog {
         if (planned.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return Unis.mapSequentially(planned, c -> categories.upsert(c.name(), c.canonicalName(), c.description()))
+        // always in canonical-name order: each upsert row-locks an existing category, and two concurrent
+        // writes that lock shared categories in different orders deadlock (40P01)
+        List<GraphPlan.PlannedCategory> inLockOrder = planned.stream()
+                .sorted(Comparator.comparing(GraphPlan.PlannedCategory::canonicalName)).toList();
+        return Unis.mapSequentially(inLockOrder, c -> categories.upsert(c.name(), c.canonicalName(), c.description()))
                 .chain(ids -> categories.list("id in :ids", Parameters.with("ids", ids)))
                 // the upsert ran outside the session's knowledge: read the row as committed
                 .chain(found -> categories.getSession().chain(session -> session.refreshAll(found.toArray())).replaceWith(found))

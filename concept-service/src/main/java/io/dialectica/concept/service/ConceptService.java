@@ -108,9 +108,10 @@ public class ConceptService {
 
     @WithTransaction
     public Uni<Change<Void>> delete(Caller caller, UUID id, String ifMatch) {
-        // memberships and relations go with it (ON DELETE CASCADE); shared categories stay
+        // memberships and relations go with it (ON DELETE CASCADE); shared categories stay. A statement,
+        // not an entity delete: see RelationRepository.deleteInConcept
         return access.lockForChange(caller, id, ifMatch, false)
-                .chain(concept -> concepts.delete(concept)
+                .chain(concept -> concepts.delete("id", concept.id)
                         .chain(snapshots::consistencyToken)
                         .map(token -> new Change<Void>(null, concept.version, token)));
     }

@@ -80,11 +80,10 @@ public class RelationService {
     @WithTransaction
     public Uni<Change<Void>> remove(Caller caller, UUID conceptId, UUID relationId, String ifMatch) {
         return access.lockForChange(caller, conceptId, ifMatch, false)
-                .chain(concept -> relations.findInConcept(conceptId, relationId).chain(relation -> {
-                    if (relation == null) {
+                .chain(concept -> relations.deleteInConcept(conceptId, relationId).invoke(deleted -> {
+                    if (deleted == 0) {
                         throw ApiProblem.notFound("relation " + relationId + " in concept " + conceptId);
                     }
-                    return relations.delete(relation);
                 }).chain(() -> snapshots.finishChange(concept, false)).map(change -> change.with((Void) null)));
     }
 

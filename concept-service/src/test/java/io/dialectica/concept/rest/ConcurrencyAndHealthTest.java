@@ -8,7 +8,9 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,92 @@ class ConcurrencyAndHealthTest {
             pool.shutdownNow();
         }
         given().auth().oauth2(owner).when().get("/api/concepts/" + id).then().body("version", equalTo(2));
+    }
+
+    /**
+     * Relation and concept deletes on different concepts, all at once. Regression: entity deletes through
+     * the Hibernate Reactive session shared one pending-delete field across requests, so some answered 500
+     * (HR000069, or another request's row "expected row count 1 but was 0") and left transactions open.
+     */
+    @Test
+    void concurrentDeletesOnDifferentConceptsAllSucceed() throws Exception {
+        String owner = TestJwt.user("deleter");
+        int concepts = 12;
+        List<String> ids = new ArrayList<>();
+        List<String> relationIds = new ArrayList<>();
+        for (int i = 0; i < concepts; i++) {
+            String id = Concepts.createId(owner, Concepts.hegel("Delete race " + i, "PRIVATE"));
+            ids.add(id);
+            relationIds.add(given().auth().oauth2(owner).when().get("/api/concepts/" + id)
+                    .then().statusCode(200).extract().path("relations[0].id"));
+        }
+        List<Callable<String>> deletes = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < concepts; i++) {
+                String id = ids.get(i);
+                String relation = relationIds.get(i);
+                // round 0 removes the relation, round 1 finds it gone, round 2 deletes the concept
+                String path = round < 2 ? "/api/concepts/" + id + "/relations/" + relation : "/api/concepts/" + id;
+                int expected = round == 1 ? 404 : 204;
+                deletes.add(() -> {
+                    int status = given().auth().oauth2(owner).when().delete(path).statusCode();
+                    return status == expected ? "" : path + " -> " + status;
+                });
+            }
+            List<String> unexpected = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(concepts);
+            try {
+                for (Future<String> result : pool.invokeAll(deletes)) {
+                    if (!result.get().isEmpty()) {
+                        unexpected.add(result.get());
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(List.of(), unexpected, "round " + round);
+            deletes.clear();
+        }
+        for (String id : ids) {
+            given().auth().oauth2(owner).when().get("/api/concepts/" + id).then().statusCode(404);
+        }
+    }
+
+    /**
+     * Concurrent creates naming the same shared categories in opposite orders. Regression: the category
+     * upserts locked rows in the order of the request, so two such writes deadlocked (500 with 40P01).
+     */
+    @Test
+    void concurrentCreatesSharingCategoriesInOppositeOrdersDoNotDeadlock() throws Exception {
+        String owner = TestJwt.user("orderer");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            names.add("Shared order " + i);
+        }
+        List<Callable<Integer>> creates = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            List<String> order = new ArrayList<>(names);
+            if (i % 2 == 1) {
+                Collections.reverse(order);
+            }
+            List<Map<String, Object>> categories = order.stream()
+                    .map(name -> Map.<String, Object>of("name", name, "description", "shared", "weight", 0.5,
+                            "x", 0, "y", 0))
+                    .toList();
+            Map<String, Object> body = Map.of("name", "Order race " + i, "visibility", "PRIVATE",
+                    "categories", categories, "relations", List.of());
+            creates.add(() -> Concepts.create(owner, body).extract().statusCode());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(creates.size());
+        try {
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> result : pool.invokeAll(creates)) {
+                statuses.add(result.get());
+            }
+            assertEquals(creates.size(), statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -76,13 +76,15 @@ public class ApiProblem extends RuntimeException {
 
     /**
      * A constraint the database enforced (SQLSTATE class 23 or 22), e.g. because a concurrent request won
-     * the race to it: still the client's answer, 409 for a unique violation, 422 for the rest.
+     * the race to it: still the client's answer, 409 for a unique violation, a serialization failure or a
+     * deadlock (the transaction was rolled back whole; retrying is safe), 422 for the rest.
      *
      * @return null when the state is not a constraint violation (a failure of the service, not the request)
      */
     public static ApiProblem ofConstraint(String sqlState, String message) {
         String state = sqlState == null ? "" : sqlState;
-        if (state.equals("23505")) {
+        // unique violation, serialization failure, deadlock: a concurrent request got there first
+        if (state.equals("23505") || state.equals("40001") || state.equals("40P01")) {
             return conflict(null, "a concurrent change conflicts with this one; retry");
         }
         if (state.startsWith("23") || state.startsWith("22")) {
