@@ -1,20 +1,30 @@
 package io.dialectica.concept.rest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialectica.testsupport.JwtTestResource;
 import io.dialectica.testsupport.TestJwt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -24,6 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @QuarkusTestResource(JwtTestResource.class)
 class ConcurrencyAndHealthTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    Database database;
 
     /** Writers racing on one version: exactly one wins, the others get 412 (no lost update). */
     @Test
@@ -134,6 +149,39 @@ class ConcurrencyAndHealthTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Clients that time out in the middle of their writes. Regression: Quarkus REST cancelled the service's
+     * Uni and Hibernate Reactive left the transaction open on a pooled connection (quarkus#51576) until
+     * the pool ran dry; {@code @RunsToCompletion} lets each write commit or roll back whatever the client does.
+     */
+    @Test
+    void clientsThatGiveUpMidWriteLeaveNoTransactionOpen() throws Exception {
+        String owner = TestJwt.user("quitter");
+        URI uri = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/concepts");
+        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            for (int i = 0; i < 150; i++) {
+                String body = JSON.writeValueAsString(Concepts.hegel("Quitter " + i, "PRIVATE"));
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(5 + (i % 40)))
+                        .header("Authorization", "Bearer " + owner).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                        .handle((response, failure) -> null));
+            }
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        String openTransactions = "select count(*) from pg_stat_activity where datname = current_database()"
+                + " and state like 'idle in transaction%' and pid <> pg_backend_pid()";
+        long open = -1;
+        for (int attempt = 0; attempt < 50 && open != 0; attempt++) {
+            Thread.sleep(200);
+            open = database.count(openTransactions);
+        }
+        assertEquals(0, open, "connections left idle in a transaction after the clients went away");
+        // and the pool still serves: a normal write goes through
+        Concepts.create(owner, Concepts.hegel("After the quitters", "PRIVATE")).statusCode(201);
     }
 
     @Test
