@@ -30,9 +30,9 @@ public class CategoryCatalog {
         List<GraphPlan.PlannedCategory> inLockOrder = planned.stream()
                 .sorted(Comparator.comparing(GraphPlan.PlannedCategory::canonicalName)).toList();
         return Unis.mapSequentially(inLockOrder, c -> categories.upsert(c.name(), c.canonicalName(), c.description()))
+                // read after the upserts, so the rows are as stored; every caller ensures categories before it
+                // loads any (no stale copy in the session, hence no refresh: that logged HHH90000034 per write)
                 .chain(ids -> categories.list("id in :ids", Parameters.with("ids", ids)))
-                // the upsert ran outside the session's knowledge: read the row as committed
-                .chain(found -> categories.getSession().chain(session -> session.refreshAll(found.toArray())).replaceWith(found))
                 .map(found -> found.stream().collect(Collectors.toMap(c -> c.canonicalName, Function.identity())));
     }
 }
