@@ -6,7 +6,9 @@
 #   freshness p99_ms=<n> rate=<r>      (the highest rate sustained, and the worse of its two p99s)
 #
 # Settings (environment): BENCH_RATES (100,500,1000), BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (5),
-# BENCH_BULK_EVENTS (30000), BENCH_RECORD (1; 0 = do not append to docs/benchmarks.md),
+# BENCH_BULK_EVENTS (30000), BENCH_RECORD (1; 0 = do not append to docs/benchmarks.md), BENCH_WRITES (sql: straight
+# into PostgreSQL in concept-service's transaction shape; api: through concept-service), BENCH_SQL_WRITERS (16),
+# BENCH_SAMPLES_PER_SECOND (20: writes per second followed by the two token reads),
 # CONCEPT_URL (http://127.0.0.1:8081), GRAPH_URL (:8082), SEARCH_URL (:8083), CDC_URL (:8086).
 # The method is described in docs/benchmarks.md; the code is e2e-tests/src/main/java/io/dialectica/e2e/bench.
 set -euo pipefail

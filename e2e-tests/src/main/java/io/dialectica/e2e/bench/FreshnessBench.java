@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +53,6 @@ public final class FreshnessBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TARGET_CONCEPTS = 200;
     private static final int CATEGORIES_PER_CONCEPT = 4;
-    private static final int MAX_SAMPLES_PER_SECOND = 100;
     /**
      * Generous: a client that gives up closes its connection in the middle of the server's transaction, which is
      * not what is measured here (and concept-service does not survive many of those: see docs/benchmarks.md).
@@ -71,11 +71,13 @@ public final class FreshnessBench {
     /** commit time → capture floor (capturedAt − commitTime) in ms, per change group of a bench concept. */
     private final Map<Instant, Double> floors = new ConcurrentHashMap<>();
     private final AtomicBoolean stopWatcher = new AtomicBoolean();
+    /** null when the writes go through concept-service's API. */
+    private final SqlWriter sqlWriter;
 
     record Settings(String conceptUrl, String graphUrl, String searchUrl, String cdcUrl, String kafka, String topic,
                     String jdbcUrl, String dbUser, String dbPassword, String bolt, String openSearch, String alias,
                     String token, List<Integer> rates, Duration duration, Duration warmup, int bulkEvents, Path root,
-                    boolean record) {
+                    boolean record, boolean writeThroughApi, int sqlWriters, int samplesPerSecond) {
 
         static Settings fromEnvironment() {
             List<Integer> rates = new ArrayList<>();
@@ -95,7 +97,10 @@ public final class FreshnessBench {
                     rates, Duration.ofSeconds(Long.parseLong(env("BENCH_SECONDS", "20"))),
                     Duration.ofSeconds(Long.parseLong(env("BENCH_WARMUP_SECONDS", "5"))),
                     Integer.parseInt(env("BENCH_BULK_EVENTS", "30000")), Path.of(env("DIALECTICA_ROOT", ".")),
-                    !"0".equals(env("BENCH_RECORD", "1")));
+                    !"0".equals(env("BENCH_RECORD", "1")), "api".equals(env("BENCH_WRITES", "sql")),
+                    Integer.parseInt(env("BENCH_SQL_WRITERS", "16")),
+                    // each sample is two reads that wait server-side: a probe, kept light next to the load itself
+                    Integer.parseInt(env("BENCH_SAMPLES_PER_SECOND", "20")));
         }
     }
 
@@ -148,6 +153,8 @@ public final class FreshnessBench {
     private FreshnessBench(Settings settings) {
         this.settings = settings;
         this.benchUser = subject(settings.token());
+        this.sqlWriter = settings.writeThroughApi() ? null
+                : new SqlWriter(settings.jdbcUrl(), settings.dbUser(), settings.dbPassword(), settings.sqlWriters());
     }
 
     public static void main(String[] args) throws Exception {
@@ -164,6 +171,7 @@ public final class FreshnessBench {
         }
         String machine = machine();
         say("machine: " + machine);
+        say("writes: " + writesDescription());
         say("user " + benchUser + ", rates " + settings.rates() + " changes/s, " + settings.warmup().toSeconds() + " s warm-up + "
                 + settings.duration().toSeconds() + " s each; bulk " + settings.bulkEvents() + " events");
         createTargets();
@@ -184,6 +192,9 @@ public final class FreshnessBench {
         }
         stopWatcher.set(true);
         watcher.join(5000);
+        if (sqlWriter != null) {
+            sqlWriter.close();
+        }
 
         Bulk bulk = bulkLoad();
         String convergence = converge();
@@ -269,7 +280,7 @@ public final class FreshnessBench {
     // ---------------------------------------------------------------------------------------------- open-loop writes
 
     private void drive(Phase phase, Duration length, boolean measured) throws InterruptedException {
-        int sampleEvery = Math.max(1, (int) Math.ceil(phase.rate / (double) MAX_SAMPLES_PER_SECOND));
+        int sampleEvery = Math.max(1, (int) Math.ceil(phase.rate / (double) settings.samplesPerSecond()));
         AtomicInteger inFlight = new AtomicInteger();
         long intervalNanos = 1_000_000_000L / phase.rate;
         long start = System.nanoTime() + 20_000_000;
@@ -287,32 +298,28 @@ public final class FreshnessBench {
             long scheduled = at;
             phase.sent.incrementAndGet();
             inFlight.incrementAndGet();
-            String body = "{\"weight\":" + (random.nextInt(99) + 1) / 100.0 + "}";
-            http.sendAsync(request("PUT", settings.conceptUrl() + "/api/concepts/" + target[0] + "/categories/" + target[1],
-                            body, Map.of()), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, failure) -> {
-                        Instant answered = Instant.now();
-                        if (measured) {
-                            phase.write.add((System.nanoTime() - scheduled) / 1e6);
-                        }
-                        if (failure != null || response.statusCode() != 200) {
-                            phase.failed.incrementAndGet();
-                            inFlight.decrementAndGet();
-                            return;
-                        }
-                        phase.ok.incrementAndGet();
-                        String token = response.headers().firstValue("X-Consistency-Token").orElse(null);
-                        String etag = response.headers().firstValue("ETag").orElse("\"0\"");
-                        if (!sampled || token == null) {
-                            inFlight.decrementAndGet();
-                            return;
-                        }
-                        Sample sample = new Sample(target[0]);
-                        sample.version = Long.parseLong(etag.replaceAll("[^0-9]", ""));
-                        sample.written = answered;
-                        phase.samples.add(sample);
-                        readWithToken(sample, token, inFlight);
-                    });
+            double weight = (random.nextInt(99) + 1) / 100.0;
+            write(target, weight).whenComplete((written, failure) -> {
+                Instant answered = Instant.now();
+                if (measured) {
+                    phase.write.add((System.nanoTime() - scheduled) / 1e6);
+                }
+                if (failure != null) {
+                    phase.failed.incrementAndGet();
+                    inFlight.decrementAndGet();
+                    return;
+                }
+                phase.ok.incrementAndGet();
+                if (!sampled || written.token() == null) {
+                    inFlight.decrementAndGet();
+                    return;
+                }
+                Sample sample = new Sample(target[0]);
+                sample.version = written.version();
+                sample.written = answered;
+                phase.samples.add(sample);
+                readWithToken(sample, written.token(), inFlight);
+            });
         }
         phase.end = Instant.now();
         phase.seconds = length.toNanos() / 1e9;
@@ -320,6 +327,26 @@ public final class FreshnessBench {
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * One weight change of a membership: through concept-service's API ({@code BENCH_WRITES=api}), or straight
+     * into PostgreSQL in the same transaction shape (the default, {@code sql}; see {@link SqlWriter}).
+     */
+    private CompletableFuture<SqlWriter.Written> write(String[] target, double weight) {
+        if (sqlWriter != null) {
+            return sqlWriter.write(target[0], target[1], weight);
+        }
+        return http.sendAsync(request("PUT", settings.conceptUrl() + "/api/concepts/" + target[0] + "/categories/" + target[1],
+                        "{\"weight\":" + weight + "}", Map.of()), HttpResponse.BodyHandlers.discarding())
+                .thenApply(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("write answered " + response.statusCode());
+                    }
+                    String etag = response.headers().firstValue("ETag").orElse("\"0\"");
+                    return new SqlWriter.Written(Long.parseLong(etag.replaceAll("[^0-9]", "")),
+                            response.headers().firstValue("X-Consistency-Token").orElse(null));
+                });
     }
 
     /** The two reads right after the write: each answers once its projector has applied the write. */
@@ -549,7 +576,8 @@ public final class FreshnessBench {
         t.append("### freshness — ").append(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).withNano(0)
                 .format(java.time.format.DateTimeFormatter.ISO_INSTANT)).append(", ").append(machine).append('\n');
         t.append("\ncommit → visible, ms (").append(settings.duration().toSeconds()).append(" s per rate after ")
-                .append(settings.warmup().toSeconds()).append(" s warm-up; floor = commit → captured by cdc-connector)\n\n");
+                .append(settings.warmup().toSeconds()).append(" s warm-up; floor = commit → captured by cdc-connector; writes: ")
+                .append(writesDescription()).append(")\n\n");
         t.append("| rate/s | achieved/s | samples | write p50 / p99 | Neo4j p50 | p95 | p99 | max | search p50 | p95 | p99 | max | floor p50 | p99 | Neo4j p99 ÷ floor p99 | search p99 ÷ floor p99 | 504s | sustained |\n");
         t.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
         for (Phase p : phases) {
@@ -572,6 +600,11 @@ public final class FreshnessBench {
         }
         t.append("\nconvergence check of every benchmark concept afterwards: ").append(convergence).append('\n');
         return t.toString();
+    }
+
+    private String writesDescription() {
+        return settings.writeThroughApi() ? "through concept-service's API (BENCH_WRITES=api)"
+                : "straight into PostgreSQL in concept-service's transaction shape, " + settings.sqlWriters() + " connections";
     }
 
     private static String ratio(double value, double floor) {
