@@ -13,14 +13,12 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +118,8 @@ public final class GenerationStack implements BeforeAllCallback {
         Path root = Path.of(System.getProperty("dialectica.root", "..")).toAbsolutePath().normalize();
         Path target = Stack.runDir();
         Path publicKey = TestJwt.writePublicKey(target.resolve("jwt-public.pem"));
-        Path privateKey = writeTestPrivateKey(target.resolve("jwt-private.pem"));
+        // the worker signs its service tokens for graph-service, which trusts only TestJwt's key
+        Path privateKey = TestJwt.writeSigningKey(target.resolve("jwt-private.pem"));
         Map<String, String> jwt = Map.of(
                 "MP_JWT_VERIFY_PUBLICKEY_LOCATION", publicKey.toUri().toString(),
                 "MP_JWT_VERIFY_ISSUER", TestJwt.ISSUER);
@@ -217,20 +216,6 @@ public final class GenerationStack implements BeforeAllCallback {
         env.put("QUARKUS_REST_CLIENT_GRAPH_SERVICE_URL", Stack.graphService().baseUrl());
         env.put("QUARKUS_REDIS_HOSTS", "redis://" + Stack.REDIS);
         return env;
-    }
-
-    /**
-     * The worker signs its service tokens for graph-service, which trusts only {@link TestJwt}'s key (Stack gives it
-     * the public half). TestJwt keeps the private half to itself: read here, written as PKCS#8 PEM for the worker.
-     */
-    private static Path writeTestPrivateKey(Path file) throws Exception {
-        var field = TestJwt.class.getDeclaredField("KEYS");
-        field.setAccessible(true);
-        KeyPair keys = (KeyPair) field.get(null);
-        String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded());
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
-        return file;
     }
 
     private static Process startStandIn(Path root, int port) throws IOException {

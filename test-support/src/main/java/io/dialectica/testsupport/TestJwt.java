@@ -66,6 +66,20 @@ public final class TestJwt {
         }
     }
 
+    /**
+     * Writes the trusted private key (PKCS#8 PEM) to {@code file}, for a service under test that signs its own
+     * service tokens (claude-worker → graph-service) with a key the other services trust. Test keys only.
+     */
+    public static Path writeSigningKey(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, pem("PRIVATE KEY", KEYS.getPrivate().getEncoded()));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String sign(String subject, Set<String> groups, Instant expiresAt, PrivateKey key) {
         Instant issuedAt = expiresAt.isBefore(Instant.now()) ? expiresAt.minusSeconds(3600) : Instant.now();
         return Jwt.issuer(ISSUER)
