@@ -1,5 +1,6 @@
 package io.dialectica.worker;
 
+import io.dialectica.testsupport.TopicCollector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package io.dialectica.worker;
 
+import io.dialectica.testsupport.TestJwt;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.dialectica.contracts.generation.GenerationResult;
@@ -133,7 +134,7 @@ class GenerationTest {
         assertTrue(header.contains("\"RS256\"") && header.contains("\"dialectica-test\""), header);
         assertTrue(claims.contains("\"upn\":\"claude-worker\"") && claims.contains("\"service\""), claims);
         var verifier = java.security.Signature.getInstance("SHA256withRSA");
-        verifier.initVerify(WorkerTestResource.KEYS.getPublic());
+        verifier.initVerify(TestJwt.publicKey());
         verifier.update((jwt[0] + "." + jwt[1]).getBytes(StandardCharsets.US_ASCII));
         assertTrue(verifier.verify(Base64.getUrlDecoder().decode(jwt[2])), "signed with the configured key");
     }

@@ -1,5 +1,7 @@
 package io.dialectica.worker;
 
+import io.dialectica.testsupport.TestJwt;
+import io.dialectica.testsupport.TopicCollector;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -11,10 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,14 +20,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The worker's test world: real Kafka and Redis of the local stack (per-run topics, group and Redis
- * keys), WireMock as graph-service and as the Messages API, and a throw-away RSA key pair for the
- * service token (the private half as the worker's signing key, the public half to check its tokens).
+ * keys), WireMock as graph-service and as the Messages API, and TestJwt's key as the worker's signing
+ * key for its service token (the public half checks its tokens).
  */
 public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String BOOTSTRAP = System.getProperty("dialectica.test.kafka", "127.0.0.1:19092");
     public static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-    public static final KeyPair KEYS = generate();
     public static WireMockServer graph;
     public static WireMockServer claude;
     public static TopicCollector topics;
@@ -57,7 +54,7 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
         try {
             keyDir = Files.createTempDirectory("claude-worker-test-keys");
             Path key = keyDir.resolve("service-token.pem");
-            Files.writeString(key, pem("PRIVATE KEY", KEYS.getPrivate().getEncoded()));
+            TestJwt.writeSigningKey(key);
             return Map.of(
                     "dialectica.test.run", RUN,
                     "dialectica.worker.kafka.bootstrap-servers", BOOTSTRAP,
@@ -95,21 +92,6 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
             }
         } catch (IOException ignored) {
             // temp files
-        }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static KeyPair generate() {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            return g.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
@@ -48,6 +49,11 @@ public final class TestJwt {
     /** A well-formed token signed by a key the services do not trust. */
     public static String forged(String subject) {
         return sign(subject, Set.of("user", "admin"), Instant.now().plusSeconds(3600), FORGER.getPrivate());
+    }
+
+    /** The trusted public key, to check a signature made with the key of {@link #writeSigningKey}. */
+    public static PublicKey publicKey() {
+        return KEYS.getPublic();
     }
 
     /** The trusted public key as PEM (SubjectPublicKeyInfo), as smallrye-jwt reads it. */

@@ -1,5 +1,6 @@
 package io.dialectica.thesis;
 
+import io.dialectica.testsupport.TopicCollector;
 import io.dialectica.contracts.generation.GenerationResult;
 import io.dialectica.contracts.generation.JobEvent;
 import io.dialectica.contracts.generation.JobStatus;

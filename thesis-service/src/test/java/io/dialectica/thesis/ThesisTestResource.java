@@ -1,5 +1,6 @@
 package io.dialectica.thesis;
 
+import io.dialectica.testsupport.TopicCollector;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.dialectica.testsupport.TestJwt;

@@ -1,4 +1,4 @@
-package io.dialectica.thesis;
+package io.dialectica.testsupport;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Reads thesis-service's output topics from the beginning in the background, and publishes what
- * claude-worker would (progress, results, dead letters) — the tests play the worker on real Kafka.
+ * Reads topics of the real Kafka from the beginning, in the background, for the tests to wait on; and
+ * publishes JSON records as another service would (the producer is opened on first use). Needs
+ * kafka-clients and Jackson on the test classpath (optional dependencies of this module).
  */
 public final class TopicCollector implements AutoCloseable {
 
@@ -38,17 +39,19 @@ public final class TopicCollector implements AutoCloseable {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String bootstrap;
     private final List<ConsumerRecord<String, byte[]>> records = new CopyOnWriteArrayList<>();
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
     private final Thread thread;
     private volatile boolean running = true;
+    private KafkaProducer<String, byte[]> producer;
 
     public TopicCollector(String bootstrap, List<String> topics) {
+        this.bootstrap = bootstrap;
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer());
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
         List<TopicPartition> parts = new ArrayList<>();
         for (String t : topics) {
             consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
@@ -69,19 +72,19 @@ public final class TopicCollector implements AutoCloseable {
         return records.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
     }
 
+    public <T> List<T> values(String topic, String key, Class<T> type) {
+        return on(topic, key).stream().map(r -> read(r.value(), type)).toList();
+    }
+
     /** Every value read from a topic so far, as text. */
     public List<String> allValues(String topic) {
         return records.stream().filter(r -> r.topic().equals(topic))
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
-    public <T> List<T> values(String topic, String key, Class<T> type) {
-        return on(topic, key).stream().map(r -> read(r.value(), type)).toList();
-    }
-
     /** Waits until the records of (topic, key) satisfy the condition; returns them. */
-    public <T> List<T> await(String topic, String key, Class<T> type, Predicate<List<T>> done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    public <T> List<T> await(String topic, String key, Class<T> type, Predicate<List<T>> done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<T> v = values(topic, key, type);
             if (done.test(v)) {
@@ -94,9 +97,30 @@ public final class TopicCollector implements AutoCloseable {
         }
     }
 
-    /** Publishes a value (JSON) as claude-worker would, and waits for the ack. */
-    public void publish(String topic, String key, Object value, Map<String, String> headers) {
+    /** {@link #await(String, String, Class, Predicate, Duration)} for at most 30 s. */
+    public <T> List<T> await(String topic, String key, Class<T> type, Predicate<List<T>> done) {
+        return await(topic, key, type, done, DEFAULT_TIMEOUT);
+    }
+
+    /** Waits until (topic, key) has a record; returns the raw records. */
+    public List<ConsumerRecord<String, byte[]>> awaitRecords(String topic, String key, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (on(topic, key).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting on " + topic + " for " + key);
+            }
+            sleep(50);
+        }
+        return on(topic, key);
+    }
+
+    /** Publishes a value (JSON, or bytes as they are) with headers, and waits for the ack. */
+    public synchronized void publish(String topic, String key, Object value, Map<String, String> headers) {
         try {
+            if (producer == null) {
+                producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+            }
             byte[] bytes = value instanceof byte[] b ? b : MAPPER.writeValueAsBytes(value);
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, bytes);
             headers.forEach((k, v) -> record.headers().add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
@@ -131,9 +155,13 @@ public final class TopicCollector implements AutoCloseable {
         running = false;
         try {
             thread.join(5000);
-        } catch (InterruptedException ignored) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
     }
 }
