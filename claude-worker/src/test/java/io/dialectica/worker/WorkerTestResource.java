@@ -1,12 +1,11 @@
 package io.dialectica.worker;
 
 import io.dialectica.testsupport.TestJwt;
+import io.dialectica.testsupport.TestTopics;
 import io.dialectica.testsupport.TopicCollector;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The worker's test world: real Kafka and Redis of the local stack (per-run topics, group and Redis
@@ -43,13 +41,9 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
                 .asynchronousResponseEnabled(true).containerThreads(30));
         graph.start();
         claude.start();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic("requests"), 3, (short) 1),
+        TestTopics.create(BOOTSTRAP, List.of(new NewTopic(topic("requests"), 3, (short) 1),
                     new NewTopic(topic("progress"), 3, (short) 1), new NewTopic(topic("results"), 3, (short) 1),
-                    new NewTopic(topic("dead-letter"), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create the test topics on " + BOOTSTRAP, e);
-        }
+                    new NewTopic(topic("dead-letter"), 1, (short) 1)));
         topics = new TopicCollector(BOOTSTRAP, List.of(topic("progress"), topic("results"), topic("dead-letter")));
         try {
             keyDir = Files.createTempDirectory("claude-worker-test-keys");
@@ -72,13 +66,9 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
         if (topics != null) {
             topics.close();
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic("requests"), topic("progress"), topic("results"), topic("dead-letter")))
-                    .all().get(30, TimeUnit.SECONDS);
-            admin.deleteConsumerGroups(List.of("claude-worker-test-" + RUN)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // best effort: a leftover test topic is harmless
-        }
+        TestTopics.deleteQuietly(BOOTSTRAP,
+                List.of(topic("requests"), topic("progress"), topic("results"), topic("dead-letter")),
+                List.of("claude-worker-test-" + RUN));
         if (graph != null) {
             graph.stop();
         }

@@ -1,12 +1,11 @@
 package io.dialectica.thesis;
 
+import io.dialectica.testsupport.TestTopics;
 import io.dialectica.testsupport.TopicCollector;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.dialectica.testsupport.TestJwt;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -48,13 +46,9 @@ public class ThesisTestResource implements QuarkusTestResourceLifecycleManager {
         conceptService.stubFor(get(urlPathMatching("/api/concepts/[^/]+")).atPriority(10)
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody("{\"name\":\"a concept\"}")));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic("requests"), 3, (short) 1),
+        TestTopics.create(BOOTSTRAP, List.of(new NewTopic(topic("requests"), 3, (short) 1),
                     new NewTopic(topic("progress"), 3, (short) 1), new NewTopic(topic("results"), 3, (short) 1),
-                    new NewTopic(topic("dead-letter"), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create the test topics on " + BOOTSTRAP, e);
-        }
+                    new NewTopic(topic("dead-letter"), 1, (short) 1)));
         topics = new TopicCollector(BOOTSTRAP, List.of(topic("requests"), topic("progress")));
         try {
             Path key = TestJwt.writePublicKey(Files.createTempFile("thesis-test-jwt", ".pem"));
@@ -76,13 +70,9 @@ public class ThesisTestResource implements QuarkusTestResourceLifecycleManager {
         if (topics != null) {
             topics.close();
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic("requests"), topic("progress"), topic("results"), topic("dead-letter")))
-                    .all().get(30, TimeUnit.SECONDS);
-            admin.deleteConsumerGroups(List.of("thesis-service-test-" + run)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // best effort: a leftover test topic is harmless
-        }
+        TestTopics.deleteQuietly(BOOTSTRAP,
+                List.of(topic("requests"), topic("progress"), topic("results"), topic("dead-letter")),
+                List.of("thesis-service-test-" + run));
         if (conceptService != null) {
             conceptService.stop();
         }
