@@ -3,8 +3,13 @@ package io.dialectica.concept.rest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static io.restassured.RestAssured.given;
 
@@ -33,6 +38,20 @@ final class Concepts {
     static ValidatableResponse create(String token, Object body) {
         return given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
                 .when().post("/api/concepts").then();
+    }
+
+    /** Runs the calls all at once, one thread each; their results in the order of the calls. */
+    static <T> List<T> allAtOnce(List<Callable<T>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        try {
+            List<T> results = new ArrayList<>();
+            for (Future<T> result : pool.invokeAll(calls)) {
+                results.add(result.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static String createId(String token, Object body) {

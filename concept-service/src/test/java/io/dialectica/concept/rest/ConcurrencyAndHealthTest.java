@@ -20,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
@@ -43,23 +40,15 @@ class ConcurrencyAndHealthTest {
     void concurrentReplacesWithTheSameIfMatchHaveOneWinner() throws Exception {
         String owner = TestJwt.user("racer");
         String id = Concepts.createId(owner, Concepts.hegel("Race", "PRIVATE"));
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        try {
-            List<Callable<Integer>> writers = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                String name = "Race " + i;
-                writers.add(() -> given().auth().oauth2(owner).contentType(ContentType.JSON).header("If-Match", "\"1\"")
-                        .body(Concepts.hegel(name, "PRIVATE")).when().put("/api/concepts/" + id).statusCode());
-            }
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> result : pool.invokeAll(writers)) {
-                statuses.add(result.get());
-            }
-            assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
-            assertEquals(5, statuses.stream().filter(s -> s == 412).count(), statuses.toString());
-        } finally {
-            pool.shutdownNow();
+        List<Callable<Integer>> writers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String name = "Race " + i;
+            writers.add(() -> given().auth().oauth2(owner).contentType(ContentType.JSON).header("If-Match", "\"1\"")
+                    .body(Concepts.hegel(name, "PRIVATE")).when().put("/api/concepts/" + id).statusCode());
         }
+        List<Integer> statuses = Concepts.allAtOnce(writers);
+        assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
+        assertEquals(5, statuses.stream().filter(s -> s == 412).count(), statuses.toString());
         given().auth().oauth2(owner).when().get("/api/concepts/" + id).then().body("version", equalTo(2));
     }
 
@@ -93,17 +82,7 @@ class ConcurrencyAndHealthTest {
                     return status == expected ? "" : path + " -> " + status;
                 });
             }
-            List<String> unexpected = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(concepts);
-            try {
-                for (Future<String> result : pool.invokeAll(deletes)) {
-                    if (!result.get().isEmpty()) {
-                        unexpected.add(result.get());
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            List<String> unexpected = Concepts.allAtOnce(deletes).stream().filter(r -> !r.isEmpty()).toList();
             assertEquals(List.of(), unexpected, "round " + round);
             deletes.clear();
         }
@@ -137,16 +116,8 @@ class ConcurrencyAndHealthTest {
                     "categories", categories, "relations", List.of());
             creates.add(() -> Concepts.create(owner, body).extract().statusCode());
         }
-        ExecutorService pool = Executors.newFixedThreadPool(creates.size());
-        try {
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> result : pool.invokeAll(creates)) {
-                statuses.add(result.get());
-            }
-            assertEquals(creates.size(), statuses.stream().filter(s -> s == 201).count(), statuses.toString());
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> statuses = Concepts.allAtOnce(creates);
+        assertEquals(creates.size(), statuses.stream().filter(s -> s == 201).count(), statuses.toString());
     }
 
     /**

@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,15 +46,7 @@ class OverloadTest {
             burst.add(() -> given().auth().oauth2(owner).contentType(ContentType.JSON).body(body)
                     .when().post("/api/concepts").andReturn());
         }
-        List<Response> answers = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(burst.size());
-        try {
-            for (Future<Response> answer : pool.invokeAll(burst)) {
-                answers.add(answer.get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Response> answers = Concepts.allAtOnce(burst);
         List<Integer> statuses = answers.stream().map(Response::statusCode).toList();
         assertTrue(statuses.stream().allMatch(s -> s == 201 || s == 503), statuses.toString());
         assertTrue(statuses.contains(503), "16 concurrent writes on one connection, none refused: " + statuses);
