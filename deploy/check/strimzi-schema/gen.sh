@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-if ! "$java_bin" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
+if ! [[ "$("$java_bin" -version 2>&1)" =~ version\ \"(2[1-9]|[3-9][0-9]) ]]; then
   for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
     [ -x "$j/bin/java" ] && java_bin="$j/bin/java" && break
   done

@@ -18,6 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 die() { echo "bench ratelimit: $*" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+. "$ROOT/deploy/local/lib/pipes.sh"
 
 port_open 19092 || die "Kafka (127.0.0.1:19092) is not running: ./dialectica up (or ./dialectica start kafka)"
 port_open 16379 || die "Redis (127.0.0.1:16379) is not running: ./dialectica up (or ./dialectica start redis)"
@@ -44,7 +45,7 @@ IFS=',' read -r -a PORTS <<<"${BENCH_WORKER_PORTS:-8085,8095}"
 RESTART_WORKER=0
 for port in "${PORTS[@]}"; do
   if port_open "$port"; then
-    if [[ "$port" == 8085 ]] && "$ROOT/dialectica" status 2>/dev/null | grep -qE '^claude-worker +up'; then
+    if [[ "$port" == 8085 ]] && "$ROOT/dialectica" status 2>/dev/null | has_match '^claude-worker +up'; then
       RESTART_WORKER=1
     else
       die "port $port is in use (BENCH_WORKER_PORTS chooses others)"
