@@ -114,6 +114,23 @@ public interface GatewayConfig {
         Optional<Set<Integer>> healthyStatuses();
     }
 
+    Auth auth();
+
+    interface Auth {
+        /**
+         * How long a verified bearer token is trusted without verifying it again (0 = verify every
+         * request). Bounds how long a token stays accepted after its key is rotated out.
+         */
+        @WithName("token-cache-ttl")
+        @WithDefault("30s")
+        Duration tokenCacheTtl();
+
+        /** Most tokens remembered at once. */
+        @WithName("token-cache-size")
+        @WithDefault("100000")
+        int tokenCacheSize();
+    }
+
     interface RateLimit {
         @WithDefault("true")
         boolean enabled();
@@ -135,6 +152,19 @@ public interface GatewayConfig {
         @WithName("redis-timeout")
         @WithDefault("500ms")
         Duration redisTimeout();
+
+        /**
+         * How often a replica sends what it admitted to Redis and learns the others' counts. Bounds the
+         * overshoot across replicas: at most what the other replicas admit in one interval.
+         */
+        @WithName("sync-interval")
+        @WithDefault("50ms")
+        Duration syncInterval();
+
+        /** A subject not synced for this long waits for a sync before its next request is decided. */
+        @WithName("stale-after")
+        @WithDefault("1s")
+        Duration staleAfter();
     }
 
     interface Jobs {
