@@ -4,6 +4,8 @@
 //
 //   node src/check.mjs [--root DIR] [--quiet]     check a repository (default: this one)
 //   node src/check.mjs --self-test                 prove the check catches what it claims to
+// The API descriptions (event catalogue vs Topics.java, /ws/jobs AsyncAPI, the public OpenAPI through
+// Redocly's lint) are checked in apis.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { validatorFor, vendoredProvenance, lenient } from './schemas.mjs';
+import { checkApiDocs, EVENTS, TOPICS, JOBS_SOCKET, PUBLIC_API } from './apis.mjs';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -281,7 +284,7 @@ function checkArgo(r, root, fail) {
 export async function check(root, { quiet = false } = {}) {
   const failures = [];
   const fail = (area, msg) => failures.push({ area, msg });
-  const stats = { objects: 0, kinds: new Map(), promql: 0, targets: [] };
+  const stats = { objects: 0, kinds: new Map(), promql: 0, targets: [], channels: 0, openapi: null };
   const targets = renderTargets(root);
   if (!targets.length) fail('render', 'nothing to render under deploy/');
   const renders = await Promise.all(targets.map((t) => render(root, t)));
@@ -329,6 +332,8 @@ export async function check(root, { quiet = false } = {}) {
       }
     } catch (e) { fail('ci', `.github/workflows/ci.yml: ${e.message}`); }
   }
+  // the API descriptions: event catalogue = Topics.java, /ws/jobs, the public OpenAPI (Redocly)
+  await checkApiDocs(root, fail, stats);
   // fixtures: patterns documented for modules that do not exist yet (e.g. KEDA for claude-worker)
   const fx = path.join(root, 'deploy/check/fixtures');
   for (const f of fs.existsSync(fx) ? fs.readdirSync(fx).filter((x) => x.endsWith('.yaml')).sort() : []) {
@@ -349,6 +354,8 @@ function report({ failures, stats, modules, topics }, ms) {
   for (const [s, ks] of bySource) console.log(`    ${s}: ${[...new Set(ks)].sort().join(', ')}`);
   console.log(`    (declared by the models but compiled without a check, accepted by name: ${[...lenient()].sort().join(', ')})`);
   console.log(`  ${stats.promql} PromQL expressions parsed; service modules: ${modules.join(', ') || '(none)'}; topics: ${topics.length}`);
+  console.log(`  ${EVENTS}: ${stats.channels} channels (= Topics.java); ${JOBS_SOCKET.split('/').pop()} parsed (@asyncapi/parser)`);
+  if (stats.openapi) console.log(`  ${PUBLIC_API}: ${stats.openapi.operations} operations, redocly lint (recommended): ${stats.openapi.errors} errors, ${stats.openapi.warnings} warnings`);
   for (const f of failures) console.log(`  FAIL [${f.area}] ${f.msg}`);
   console.log(`deploy check: ${failures.length ? `${failures.length} problem(s)` : 'OK'} (${(ms / 1000).toFixed(1)} s)`);
 }
@@ -363,6 +370,11 @@ function copyRepoSkeleton(root) {
     recursive: true,
     filter: (src) => !src.includes(`${path.sep}node_modules`) && !src.includes(`${path.sep}local${path.sep}`) && !src.endsWith(`${path.sep}local`),
   });
+  for (const f of [EVENTS, TOPICS, JOBS_SOCKET, PUBLIC_API]) {
+    if (!fs.existsSync(path.join(root, f))) continue;
+    fs.mkdirSync(path.dirname(path.join(tmp, f)), { recursive: true });
+    fs.copyFileSync(path.join(root, f), path.join(tmp, f));
+  }
   for (const m of serviceModules(root)) {
     fs.mkdirSync(path.join(tmp, m, 'src/main/resources'), { recursive: true });
     fs.copyFileSync(path.join(root, m, 'pom.xml'), path.join(tmp, m, 'pom.xml'));
@@ -447,6 +459,26 @@ async function selfTest(root) {
       /image "ghcr.io\/dialectica\/some-other-image.*" is not named after the module/],
     ['Secret read but produced by nothing', () => editYaml(k('base/services', first, 'rollout.yaml'), 'Rollout', first, (d) => d.setIn(['spec', 'template', 'spec', 'volumes', 1, 'secret', 'secretName'], 'nobody-makes-this')),
       /reads Secret "nobody-makes-this", which nothing in the render produces/],
+    ['topic in Topics.java without a channel in the event catalogue', () => {
+      const f = path.join(tmp, TOPICS);
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/\n    private Topics\(\)/, '\n    public static final String SELF_TEST = "dialectica.selftest.missing";\n\n    private Topics()'));
+    }, /topic "dialectica.selftest.missing" \(Topics.SELF_TEST\) has no channel/],
+    ['channel address that is no topic', () => {
+      const f = path.join(tmp, EVENTS);
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('address: dialectica.generation.results', 'address: dialectica.generation.resultz'));
+    }, /channel address "dialectica.generation.resultz" .* is not a topic/],
+    ['AsyncAPI message that references a missing schema', () => {
+      const f = path.join(tmp, JOBS_SOCKET);
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace("$ref: '#/components/schemas/JobEvent'", "$ref: '#/components/schemas/NoSuchEvent'"));
+    }, /jobs-socket.asyncapi.yaml: error/],
+    ['public OpenAPI: response referencing a missing schema', () => {
+      const f = path.join(tmp, PUBLIC_API);
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('$ref: "#/components/schemas/ConceptView"', '$ref: "#/components/schemas/NoSuchView"'));
+    }, /openapi.yaml: redocly error no-unresolved-refs/],
+    ['public OpenAPI: operation without operationId', () => {
+      const f = path.join(tmp, PUBLIC_API);
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/^ {6}operationId: listRelationTypes\n/m, ''));
+    }, /openapi.yaml: redocly warn operation-operationId/],
     ['overlay that does not render', () => fs.appendFileSync(k('overlays/staging/kustomization.yaml'), '  - ../../base/does-not-exist\n'.replace(/^/, '')),
       /deploy\/k8s\/overlays\/staging: kubectl kustomize failed/],
   ];

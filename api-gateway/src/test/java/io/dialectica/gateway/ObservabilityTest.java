@@ -88,7 +88,7 @@ class ObservabilityTest {
     @Test
     void theOpenApiDocumentDescribesTheGatewaysContract() {
         given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
-                .body("info.title", equalTo("Dialectica api-gateway"))
+                .body("info.title", equalTo("Dialectica public API"))
                 .body("components.securitySchemes.jwt.scheme", equalTo("bearer"))
                 .body("components.responses.RateLimited.headers", org.hamcrest.Matchers.hasKey("Retry-After"));
     }

@@ -3,6 +3,7 @@ package io.dialectica.concept.rest;
 import io.dialectica.concept.config.ConceptServiceConfig;
 import io.dialectica.concept.rest.dto.ConceptInput;
 import io.dialectica.concept.rest.dto.ConceptSummary;
+import io.dialectica.concept.rest.dto.ConceptView;
 import io.dialectica.concept.rest.dto.PageView;
 import io.dialectica.concept.service.ConceptQuery;
 import io.dialectica.concept.service.ConceptService;
@@ -28,6 +29,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -50,7 +56,18 @@ public class ConceptResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a whole concept: fields, categories and relations in one transaction")
+    @Operation(operationId = "createConcept", summary = "Create a whole concept: fields, categories and relations in one transaction")
+    @APIResponse(responseCode = "201", description = "Created: the concept",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ConceptView.class)),
+            headers = {
+                    @Header(name = "Location", description = "URL of the new resource", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "ETag", description = "The concept's new version, quoted", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "X-Consistency-Token", description = "WAL position of this write; send it on graph and search reads to see it", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "400", description = "Unreadable JSON, a wrong type, an unknown field or a malformed id")
+    @APIResponse(responseCode = "409", description = "A concurrent transaction won (deadlock or serialization failure): retry")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "422", description = "Invalid content; errors[] names each offending field")
+    @APIResponse(responseCode = "503", description = "Overloaded: every database connection is busy (Retry-After)")
     public Uni<Response> create(@Valid ConceptInput input) {
         return concepts.create(callers.current(), Ids.required(input))
                 .map(change -> WriteResponses.created(
@@ -58,7 +75,9 @@ public class ConceptResource {
     }
 
     @GET
-    @Operation(summary = "List the concepts the caller can see, filtered, paged (page from 0) and sorted")
+    @Operation(operationId = "listConcepts", summary = "List the concepts the caller can see, filtered, paged (page from 0) and sorted")
+    @APIResponse(responseCode = "200", description = "One page of summaries")
+    @APIResponse(responseCode = "400", description = "A malformed query parameter (page, size, sort)")
     public Uni<PageView<ConceptSummary>> list(
             @QueryParam("tradition") String tradition,
             @QueryParam("owner") String owner,
@@ -74,7 +93,13 @@ public class ConceptResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Read a concept with its categories and relations; ETag is its version")
+    @Operation(operationId = "getConcept", summary = "Read a concept with its categories and relations; ETag is its version")
+    @APIResponse(responseCode = "200", description = "The concept",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ConceptView.class)),
+            headers = @Header(name = "ETag", description = "The concept's version, quoted", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "304", description = "If-None-Match names the current version")
+    @APIResponse(responseCode = "400", description = "A malformed id")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
     public Uni<Response> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         return concepts.get(callers.current(), Ids.parse("id", id)).map(view -> {
             if (ifNoneMatch != null && ETags.matches(ifNoneMatch, view.version())) {
@@ -87,7 +112,21 @@ public class ConceptResource {
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Replace a concept; If-Match with its current ETag is required")
+    @Operation(operationId = "replaceConcept", summary = "Replace a concept; If-Match with its current ETag is required")
+    @APIResponse(responseCode = "200", description = "The concept as replaced",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ConceptView.class)),
+            headers = {
+                    @Header(name = "ETag", description = "The concept's new version, quoted", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "X-Consistency-Token", description = "WAL position of this write; send it on graph and search reads to see it", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "400", description = "Unreadable JSON, a wrong type, an unknown field or a malformed id")
+    @APIResponse(responseCode = "403", description = "The concept is PUBLIC but the caller is not its owner")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
+    @APIResponse(responseCode = "409", description = "A concurrent transaction won (deadlock or serialization failure): retry")
+    @APIResponse(responseCode = "412", description = "If-Match does not name the concept's current version")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "422", description = "Invalid content; errors[] names each offending field")
+    @APIResponse(responseCode = "428", description = "If-Match is missing")
+    @APIResponse(responseCode = "503", description = "Overloaded: every database connection is busy (Retry-After)")
     public Uni<Response> replace(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
             @Valid ConceptInput input) {
         return concepts.replace(callers.current(), Ids.parse("id", id), Ids.required(input), ifMatch)
@@ -96,7 +135,16 @@ public class ConceptResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Delete a concept (its memberships and relations go with it; shared categories stay)")
+    @Operation(operationId = "deleteConcept", summary = "Delete a concept (its memberships and relations go with it; shared categories stay)")
+    @APIResponse(responseCode = "204", description = "Deleted",
+            headers = {
+                    @Header(name = "X-Consistency-Token", description = "WAL position of this write; send it on graph and search reads to see it", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "400", description = "A malformed id")
+    @APIResponse(responseCode = "403", description = "The concept is PUBLIC but the caller is not its owner")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
+    @APIResponse(responseCode = "409", description = "A concurrent transaction won (deadlock or serialization failure): retry")
+    @APIResponse(responseCode = "412", description = "If-Match does not name the concept's current version")
+    @APIResponse(responseCode = "503", description = "Overloaded: every database connection is busy (Retry-After)")
     public Uni<Response> delete(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         return concepts.delete(callers.current(), Ids.parse("id", id), ifMatch)
                 .map(WriteResponses::deleted);

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
@@ -27,7 +28,8 @@ public class RelationTypeResource {
 
     @GET
     @WithSession
-    @Operation(summary = "The controlled vocabulary of relation types")
+    @Operation(operationId = "listRelationTypes", summary = "The controlled vocabulary of relation types")
+    @APIResponse(responseCode = "200", description = "Every relation type with its description, by code")
     public Uni<List<RelationTypeView>> list() {
         return relationTypes.listAllSorted().map(types -> types.stream().map(ConceptMapper::toView).toList());
     }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -52,7 +53,12 @@ public class GraphResource {
 
     @GET
     @Path("/concepts/{id}")
-    @Operation(summary = "A concept as projected: its categories (weight, position) and typed relations")
+    @Operation(operationId = "getConceptGraph", summary = "A concept as projected: its categories (weight, position) and typed relations")
+    @APIResponse(responseCode = "200", description = "The concept's graph")
+    @APIResponse(responseCode = "400", description = "A malformed id or consistency token; errors[] names the parameter")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
+    @APIResponse(responseCode = "503", description = "Neo4j unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<ConceptGraphView> concept(@PathParam("id") String id,
             @Parameter(description = "X/Y LSN from a concept-service write: wait until it is applied")
             @HeaderParam(ConsistencyToken.HEADER) String token) {
@@ -65,7 +71,12 @@ public class GraphResource {
 
     @GET
     @Path("/concepts/{id}/related")
-    @Operation(summary = "Visible concepts sharing categories, ranked by Σ weight here × weight there")
+    @Operation(operationId = "getRelatedConcepts", summary = "Visible concepts sharing categories, ranked by Σ weight here × weight there")
+    @APIResponse(responseCode = "200", description = "The related concepts, best first")
+    @APIResponse(responseCode = "400", description = "A malformed id or consistency token, or limit out of range; errors[] names the parameter")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
+    @APIResponse(responseCode = "503", description = "Neo4j unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<RelatedView> related(@PathParam("id") String id, @QueryParam("limit") String limit,
             @HeaderParam(ConsistencyToken.HEADER) String token) {
         String conceptId = Params.uuid("id", id);
@@ -78,7 +89,12 @@ public class GraphResource {
 
     @GET
     @Path("/concepts/{id}/centrality")
-    @Operation(summary = "PageRank (damping 0.85, weighted) of the concept's categories over its own relations")
+    @Operation(operationId = "getCategoryCentrality", summary = "PageRank (damping 0.85, weighted) of the concept's categories over its own relations")
+    @APIResponse(responseCode = "200", description = "The categories by rank")
+    @APIResponse(responseCode = "400", description = "A malformed id or consistency token, or limit out of range; errors[] names the parameter")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
+    @APIResponse(responseCode = "503", description = "Neo4j unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<CentralityView> centrality(@PathParam("id") String id, @QueryParam("limit") String limit,
             @HeaderParam(ConsistencyToken.HEADER) String token) {
         String conceptId = Params.uuid("id", id);
@@ -91,7 +107,12 @@ public class GraphResource {
 
     @GET
     @Path("/paths")
-    @Operation(summary = "A shortest path between two categories over relations of concepts the caller can see")
+    @Operation(operationId = "findCategoryPath", summary = "A shortest path between two categories over relations of concepts the caller can see")
+    @APIResponse(responseCode = "200", description = "The path, step by step")
+    @APIResponse(responseCode = "400", description = "from or to missing or malformed, from = to, maxLength out of range, or a malformed consistency token; errors[] names the parameter")
+    @APIResponse(responseCode = "404", description = "No path of at most maxLength relations visible to the caller")
+    @APIResponse(responseCode = "503", description = "Neo4j unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<PathView> path(@QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("maxLength") String maxLength, @HeaderParam(ConsistencyToken.HEADER) String token) {
         String fromId = Params.uuid("from", from);

@@ -27,7 +27,7 @@ public class AdminResource {
     @Path("/reindex")
     @Blocking
     @RolesAllowed({CallerFactory.ADMIN_GROUP, CallerFactory.SERVICE_GROUP})
-    @Operation(summary = "Rebuild the concept index from PostgreSQL into a new index and swap the alias; "
+    @Operation(operationId = "rebuildSearchIndex", summary = "Rebuild the concept index from PostgreSQL into a new index and swap the alias; "
             + "searches keep answering. Answers when done (409 while another rebuild runs)")
     public Reindexer.Result reindex() {
         return reindexer.reindex();

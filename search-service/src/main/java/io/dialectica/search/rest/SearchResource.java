@@ -19,6 +19,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -41,7 +42,11 @@ public class SearchResource {
     SearchConfig config;
 
     @GET
-    @Operation(summary = "Full-text search over the concepts the caller can see, with highlights and facets")
+    @Operation(operationId = "searchConcepts", summary = "Full-text search over the concepts the caller can see, with highlights and facets")
+    @APIResponse(responseCode = "200", description = "One page of results with highlights and facets")
+    @APIResponse(responseCode = "400", description = "A malformed page, size or consistency token; errors[] names the parameter")
+    @APIResponse(responseCode = "503", description = "OpenSearch unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<SearchPage> search(
             @Parameter(description = "text searched in names (×3), category names (×2), descriptions, rationales; "
                     + "absent: every concept, by name") @QueryParam("q") String q,
@@ -60,7 +65,11 @@ public class SearchResource {
 
     @GET
     @Path("/suggest")
-    @Operation(summary = "Names of visible concepts completing a prefix (autocomplete)")
+    @Operation(operationId = "suggestConceptNames", summary = "Names of visible concepts completing a prefix (autocomplete)")
+    @APIResponse(responseCode = "200", description = "The suggestions")
+    @APIResponse(responseCode = "400", description = "prefix missing or too long, size out of range, or a malformed consistency token; errors[] names the parameter")
+    @APIResponse(responseCode = "503", description = "OpenSearch unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<Suggestions> suggest(@QueryParam("prefix") String prefix, @QueryParam("size") String size,
             @HeaderParam(ConsistencyToken.HEADER) String token) {
         String normalised = SearchQuery.normalise(prefix);

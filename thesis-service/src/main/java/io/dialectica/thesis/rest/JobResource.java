@@ -14,6 +14,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -32,14 +33,21 @@ public class JobResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "A job's current state (one primary-key read): the requester's or, for admins, anybody's")
+    @Operation(operationId = "getJob", summary = "A job's current state (one primary-key read): the requester's or, for admins, anybody's")
+    @APIResponse(responseCode = "200", description = "The job")
+    @APIResponse(responseCode = "400", description = "A malformed id")
+    @APIResponse(responseCode = "404", description = "No such job, or somebody else's")
     public Uni<JobView> get(@PathParam("id") String id) {
         return jobs.get(callers.current(), Ids.parse("id", id));
     }
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Cancel a QUEUED or RUNNING job (200 with the job); a finished job answers 409")
+    @Operation(operationId = "cancelJob", summary = "Cancel a QUEUED or RUNNING job (200 with the job); a finished job answers 409")
+    @APIResponse(responseCode = "200", description = "The job, now CANCELLED")
+    @APIResponse(responseCode = "400", description = "A malformed id")
+    @APIResponse(responseCode = "404", description = "No such job, or somebody else's")
+    @APIResponse(responseCode = "409", description = "The job already finished (SUCCEEDED, FAILED or CANCELLED)")
     public Uni<JobView> cancel(@PathParam("id") String id) {
         return jobs.cancel(callers.current(), Ids.parse("id", id));
     }
