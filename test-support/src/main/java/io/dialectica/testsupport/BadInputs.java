@@ -72,11 +72,23 @@ public final class BadInputs {
         cases.add(post("empty body", "", 400, "body"));
         cases.add(post("trailing garbage after the object", "{\"name\":\"x\"} {", 400, "body"));
         cases.add(post("name is a number", "{\"name\":42}", 400, "name"));
-        cases.add(post("weight is a string", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"weight\":\"0.5\"}]}", 400, "categories[0].weight"));
         cases.add(post("unknown visibility", "{\"name\":\"x\",\"visibility\":\"SECRET\"}", 400, "visibility"));
         cases.add(post("misspelt field", "{\"name\":\"x\",\"descripton\":\"typo\"}", 400, "descripton"));
         cases.add(post("categories is an object", "{\"name\":\"x\",\"categories\":{\"name\":\"A\"}}", 400, "categories"));
         // invalid content: 422
+        // a number field takes a JSON number (or null: absent, the default) and nothing else, blanks included
+        cases.add(post("weight is a string", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"weight\":\"0.5\"}]}", 422, "categories[0].weight"));
+        cases.add(post("weight is a blank string", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"weight\":\" \"}]}", 422, "categories[0].weight"));
+        cases.add(post("weight is a NUL string", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"weight\":\"\\u0000\"}]}", 422, "categories[0].weight"));
+        cases.add(post("weight is \"NaN\"", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"weight\":\"NaN\"}]}", 422, "categories[0].weight"));
+        cases.add(post("x is a blank string", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"x\":\" \"}]}", 422, "categories[0].x"));
+        cases.add(post("y is a boolean", "{\"name\":\"x\",\"categories\":[{\"name\":\"A\",\"y\":true}]}", 422, "categories[0].y"));
+        cases.add(post("relation weight is a blank string", VALID.replace("\"IMPLIES\"}", "\"IMPLIES\",\"weight\":\" \"}"), 422, "relations[0].weight"));
+        cases.add(new Case("membership weight is a NUL string", "PUT", "/api/concepts/{alice}/categories/{being}", JSON, "{\"weight\":\"\\u0000\"}", As.ALICE, null, 422, "weight"));
+        // text is text: no lone UTF-16 surrogate, no NUL character
+        cases.add(post("name with a lone surrogate", "{\"name\":\"Sein \\ud800\"}", 422, "name"));
+        cases.add(post("category name with a lone low surrogate", "{\"name\":\"x\",\"categories\":[{\"name\":\"\\udc00\"}]}", 422, "categories[0].name"));
+        cases.add(post("description with a NUL character", "{\"name\":\"x\",\"description\":\"a\\u0000b\"}", 422, "description"));
         cases.add(post("name missing", "{}", 422, "name"));
         cases.add(post("name blank", "{\"name\":\"   \"}", 422, "name"));
         cases.add(post("name too long", "{\"name\":\"" + "n".repeat(201) + "\"}", 422, "name"));

@@ -180,8 +180,9 @@ class JobApiTest {
     @CsvSource(delimiter = '|', value = {
             "count 0                  | POST | /api/concepts/{c}/theses | {\"count\":0}                          | 422 | count",
             "count 11                 | POST | /api/concepts/{c}/theses | {\"count\":11}                         | 422 | count",
-            "count as a string        | POST | /api/concepts/{c}/theses | {\"count\":\"5\"}                      | 400 | count",
-            "count as a fraction      | POST | /api/concepts/{c}/theses | {\"count\":2.5}                         | 400 | count",
+            "count as a string        | POST | /api/concepts/{c}/theses | {\"count\":\"5\"}                      | 422 | count",
+            "count as a fraction      | POST | /api/concepts/{c}/theses | {\"count\":2.5}                         | 422 | count",
+            "count is blank           | POST | /api/concepts/{c}/theses | {\"count\":\" \"}                      | 422 | count",
             "unknown field            | POST | /api/concepts/{c}/theses | {\"cuont\":3}                           | 400 | cuont",
             "malformed JSON           | POST | /api/concepts/{c}/theses | {\"count\":                             | 400 | body",
             "bad language             | POST | /api/concepts/{c}/theses | {\"language\":\"english!\"}            | 422 | language",

@@ -14,6 +14,11 @@ import jakarta.inject.Singleton;
  * Wrong JSON types are errors, not guesses: "0.5" is not a weight, 42 is not a name, a typo'd field is
  * not silently dropped. The client learns about its mistake instead of storing something else.
  *
+ * <p>Numbers are numbers: a number field takes a JSON number or null (= absent) only. Strings are refused,
+ * the empty and blank ones included (Jackson reads {@code " "} or {@code "\\u0000"} as null otherwise, so the
+ * default would be stored in silence), and so are "NaN"/"Infinity" and booleans ({@link StrictScalars}).
+ * Text is text: a string with a lone UTF-16 surrogate or a NUL character is refused.
+ *
  * <p>Opt-in with the build-time property {@code dialectica.json.strict=true}: it changes the application's
  * one ObjectMapper, which a projector also uses to read change events, where unknown fields must pass.
  */
@@ -34,8 +39,16 @@ public class StrictJsonCustomizer implements ObjectMapperCustomizer {
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Float)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setAcceptBlankAsEmpty(false);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setAcceptBlankAsEmpty(false);
         mapper.coercionConfigFor(LogicalType.Enum)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        mapper.registerModule(StrictScalars.module());
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.dialectica.service.http.RequestIds;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -29,10 +30,12 @@ import java.util.List;
 
 /**
  * Every failure leaves as application/problem+json with the status that tells the client what to do:
- * {@link ApiProblem}s, bean-validation violations (422), unreadable JSON (400), authentication (401/403),
- * the framework's own refusals (404, 405, 406, 415), and whatever a service's {@link FailureTranslator}s
- * recognise (a database constraint, an unreachable store). Only a genuine bug reaches the last mapper (500),
- * and it is logged.
+ * {@link ApiProblem}s, bean-validation violations (422), unreadable JSON (400), a number field holding
+ * anything but a JSON number and text the strict reader refuses (422, see {@link InvalidTextException}),
+ * authentication (401/403), the framework's own refusals (404, 405, 406, 415), and whatever a service's
+ * {@link FailureTranslator}s recognise (a database constraint, an unreachable store). Only a genuine bug
+ * reaches the last mapper (500), and it is logged. Every document names its request ({@code requestId}, from
+ * the {@code X-Request-Id} that {@link io.dialectica.service.http.HttpLayer} settled before the REST layer ran).
  */
 @Singleton
 public class ProblemMappers {
@@ -43,63 +46,85 @@ public class ProblemMappers {
     Instance<FailureTranslator> translators;
 
     @ServerExceptionMapper
-    public Response apiProblem(ApiProblem problem, UriInfo uri) {
-        return Problem.toResponse(problem, path(uri)).build();
+    public Response apiProblem(ApiProblem problem, UriInfo uri, HttpHeaders headers) {
+        return Problem.toResponse(problem, path(uri), requestId(headers)).build();
     }
 
     @ServerExceptionMapper
-    public Response constraintViolation(ConstraintViolationException e, UriInfo uri) {
+    public Response constraintViolation(ConstraintViolationException e, UriInfo uri, HttpHeaders headers) {
         List<ApiProblem.FieldError> errors = new ArrayList<>();
         for (ConstraintViolation<?> violation : e.getConstraintViolations()) {
             errors.add(new ApiProblem.FieldError(fieldOf(violation.getPropertyPath()), violation.getMessage()));
         }
         errors.sort(Comparator.comparing(ApiProblem.FieldError::field));
-        return apiProblem(ApiProblem.invalid(errors), uri);
+        return apiProblem(ApiProblem.invalid(errors), uri, headers);
     }
 
     @ServerExceptionMapper
-    public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
-        return apiProblem(ApiProblem.badRequest(jsonField(e), jsonMessage(e)), uri);
+    public Response unreadableJson(JsonProcessingException e, UriInfo uri, HttpHeaders headers) {
+        String field = jsonField(e);
+        if (!field.equals("body")) {
+            // readable JSON, but a value its field cannot hold: invalid content, named like a range violation
+            if (e instanceof InvalidTextException text) {
+                return apiProblem(ApiProblem.invalid(field, text.reason()), uri, headers);
+            }
+            if (e instanceof MismatchedInputException mismatch && isNumber(mismatch.getTargetType())) {
+                return apiProblem(ApiProblem.invalid(field, isInteger(mismatch.getTargetType())
+                        ? "must be an integer" : "must be a number"), uri, headers);
+            }
+        }
+        return apiProblem(ApiProblem.badRequest(field, jsonMessage(e)), uri, headers);
+    }
+
+    static boolean isNumber(Class<?> type) {
+        return type != null && (Number.class.isAssignableFrom(type) || type == double.class || type == float.class
+                || isInteger(type));
+    }
+
+    static boolean isInteger(Class<?> type) {
+        return type == int.class || type == long.class || type == short.class || type == byte.class
+                || type == Integer.class || type == Long.class || type == Short.class || type == Byte.class
+                || type == java.math.BigInteger.class;
     }
 
     @ServerExceptionMapper
-    public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
-        return unreadableJson(e, uri);
+    public Response mismatchedJson(MismatchedInputException e, UriInfo uri, HttpHeaders headers) {
+        return unreadableJson(e, uri, headers);
     }
 
     @ServerExceptionMapper
-    public Response malformedJson(JsonParseException e, UriInfo uri) {
-        return unreadableJson(e, uri);
+    public Response malformedJson(JsonParseException e, UriInfo uri, HttpHeaders headers) {
+        return unreadableJson(e, uri, headers);
     }
 
     @ServerExceptionMapper
-    public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
-        return unauthorized(uri);
+    public Response unauthenticated(AuthenticationFailedException e, UriInfo uri, HttpHeaders headers) {
+        return unauthorized(uri, headers);
     }
 
     @ServerExceptionMapper
-    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
-        return unauthorized(uri);
+    public Response unauthorized(UnauthorizedException e, UriInfo uri, HttpHeaders headers) {
+        return unauthorized(uri, headers);
     }
 
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, UriInfo uri) {
+    public Response forbidden(ForbiddenException e, UriInfo uri, HttpHeaders headers) {
         return Problem.of(403, "forbidden", "Forbidden", "not allowed for this user", path(uri), List.of())
-                .toResponse().build();
+                .withRequestId(requestId(headers)).toResponse().build();
     }
 
     /** Framework refusals: unknown path (404), wrong method (405), media types (406/415), bad params. */
     @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e, UriInfo uri) {
+    public Response webApplication(WebApplicationException e, UriInfo uri, HttpHeaders headers) {
         if (e.getCause() instanceof JsonProcessingException json) {
-            return unreadableJson(json, uri);
+            return unreadableJson(json, uri, headers);
         }
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
-            return unexpected(e, uri);
+            return unexpected(e, uri, headers);
         }
         Response.ResponseBuilder builder = Problem.of(status.getStatusCode(), "http-" + status.getStatusCode(),
-                status.getReasonPhrase(), e.getMessage(), path(uri), List.of()).toResponse();
+                status.getReasonPhrase(), e.getMessage(), path(uri), List.of()).withRequestId(requestId(headers)).toResponse();
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
         if (allow != null) {
             builder.header(HttpHeaders.ALLOW, allow);
@@ -108,15 +133,15 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
-    public Response unexpected(Throwable e, UriInfo uri) {
+    public Response unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ApiProblem problem && t != e) {
-                return apiProblem(problem, uri);
+                return apiProblem(problem, uri, headers);
             }
             for (FailureTranslator translator : translators) {
                 ApiProblem problem = translator.translate(t);
                 if (problem != null) {
-                    return apiProblem(problem, uri);
+                    return apiProblem(problem, uri, headers);
                 }
             }
             if (t.getCause() == t) {
@@ -125,12 +150,16 @@ public class ProblemMappers {
         }
         LOG.errorf(e, "Unexpected failure on %s", path(uri));
         return Problem.of(500, "internal", "Internal error", "an unexpected error occurred; it has been logged",
-                path(uri), List.of()).toResponse().build();
+                path(uri), List.of()).withRequestId(requestId(headers)).toResponse().build();
     }
 
-    private static Response unauthorized(UriInfo uri) {
+    private static Response unauthorized(UriInfo uri, HttpHeaders headers) {
         return Problem.of(401, "unauthorized", "Unauthorized", "a valid bearer token is required", path(uri), List.of())
-                .toResponse().header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+                .withRequestId(requestId(headers)).toResponse().header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+    }
+
+    private static String requestId(HttpHeaders headers) {
+        return headers == null ? null : headers.getHeaderString(RequestIds.HEADER);
     }
 
     private static String path(UriInfo uri) {
