@@ -121,6 +121,8 @@ public final class FreshnessBench {
         Instant start;
         Instant end;
         double seconds;
+        /** The projectors' CPU and events applied over the measured part (ProcessCpu, /q/metrics). */
+        Cost cost;
 
         Phase(int rate) {
             this.rate = rate;
@@ -134,6 +136,32 @@ public final class FreshnessBench {
             return achieved() >= 0.95 * rate && failed.get() <= sent.get() / 100 && graphTimeouts.get() == 0
                     && searchTimeouts.get() == 0;
         }
+    }
+
+    /** CPU milliseconds of each process and events applied by each projector between two points. */
+    record Cost(Map<String, Double> cpuBefore, Map<String, Double> cpuAfter, double graphEvents, double searchEvents) {
+
+        String row(String label) {
+            return String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.0f | %s | %s |%n", label,
+                    graphEvents, ProcessCpu.perEvent(cpuBefore, cpuAfter, "graph-service", graphEvents),
+                    ProcessCpu.perEvent(cpuBefore, cpuAfter, "neo4j", graphEvents),
+                    searchEvents, ProcessCpu.perEvent(cpuBefore, cpuAfter, "search-service", searchEvents),
+                    ProcessCpu.perEvent(cpuBefore, cpuAfter, "opensearch", searchEvents));
+        }
+    }
+
+    private static final List<String> PROJECTION_PROCESSES = List.of("graph-service", "neo4j", "search-service", "opensearch");
+    private static final String GRAPH_APPLIED = "dialectica_graph_events_applied_total";
+    private static final String SEARCH_APPLIED = "dialectica_search_events_applied_total";
+
+    /** Starts measuring the projectors' cost; the returned function ends it. */
+    private java.util.function.Supplier<Cost> costFrom() {
+        ProcessCpu cpu = new ProcessCpu(settings.root());
+        Map<String, Double> before = cpu.snapshot(PROJECTION_PROCESSES);
+        double graph0 = metric(settings.graphUrl(), GRAPH_APPLIED);
+        double search0 = metric(settings.searchUrl(), SEARCH_APPLIED);
+        return () -> new Cost(before, cpu.snapshot(PROJECTION_PROCESSES),
+                metric(settings.graphUrl(), GRAPH_APPLIED) - graph0, metric(settings.searchUrl(), SEARCH_APPLIED) - search0);
     }
 
     static final class Sample {
@@ -183,7 +211,9 @@ public final class FreshnessBench {
             Phase warm = new Phase(rate);
             drive(warm, settings.warmup(), false);
             Phase phase = new Phase(rate);
+            var cost = costFrom();
             drive(phase, settings.duration(), true);
+            phase.cost = cost.get();
             settle(phase);
             phases.add(phase);
             say(String.format(Locale.ROOT, "rate %d/s: achieved %.0f/s, graph p99 %s ms, search p99 %s ms, floor p99 %s ms, 504s %d/%d",
@@ -403,15 +433,16 @@ public final class FreshnessBench {
     // ---------------------------------------------------------------------------------------------- bulk load
 
     record Bulk(int events, double insertSeconds, double cdcRate, double graphRate, double searchRate,
-                double graphSeconds, double searchSeconds, String note) {
+                double graphSeconds, double searchSeconds, String note, Cost cost) {
     }
 
     private Bulk bulkLoad() throws Exception {
         int conceptsToInsert = (settings.bulkEvents() + 9) / 10;  // 1 concept + 5 memberships + 4 relations
         int events = conceptsToInsert * 10;
         say("bulk load: " + conceptsToInsert + " concepts × 10 rows = " + events + " events, inserted with SQL in transactions of 100 concepts");
-        String graphMetric = "dialectica_graph_events_applied_total";
-        String searchMetric = "dialectica_search_events_applied_total";
+        String graphMetric = GRAPH_APPLIED;
+        String searchMetric = SEARCH_APPLIED;
+        var cost = costFrom();
         String cdcMetric = "dialectica_cdc_events_total";
         List<String> categoryIds = benchCategories();
         double graph0 = metric(settings.graphUrl(), graphMetric);
@@ -491,7 +522,7 @@ public final class FreshnessBench {
         double[] search = rate(series.get("search"), events);
         String note = last(series, "graph") < events || last(series, "search") < events
                 ? "did not finish within 300 s" : "";
-        return new Bulk(events, insertSeconds, cdc[0], graph[0], search[0], graph[1], search[1], note);
+        return new Bulk(events, insertSeconds, cdc[0], graph[0], search[0], graph[1], search[1], note, cost.get());
     }
 
     /** A fixed set of 40 shared categories (reused by every run), created once; their ids. */
@@ -596,7 +627,19 @@ public final class FreshnessBench {
         }
         t.append(String.format(Locale.ROOT, "%nbulk load: %d events (%d concepts × 10 rows) inserted with SQL in %.1f s; "
                         + "cdc-connector published %.0f events/s%n%n", bulk.events(), bulk.events() / 10, bulk.insertSeconds(), bulk.cdcRate()));
-        t.append("| projector | sustained events/s | seconds |\n|---|---:|---:|\n");
+        t.append("\nCPU milliseconds per event applied (ProcessCpu: /proc utime + stime of each process, replicas included, over the\n"
+                + "measured part of each rate and over the bulk load; events from each projector's events-applied counter):\n\n");
+        t.append("| load | graph events | graph-service ms/event | Neo4j ms/event | search events | search-service ms/event | OpenSearch ms/event |\n");
+        t.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Phase p : phases) {
+            if (p.cost != null) {
+                t.append(p.cost.row(p.rate + " changes/s"));
+            }
+        }
+        if (bulk.cost() != null) {
+            t.append(bulk.cost().row("bulk load"));
+        }
+        t.append("\n| projector | sustained events/s | seconds |\n|---|---:|---:|\n");
         t.append(String.format(Locale.ROOT, "| graph-service → Neo4j | %.0f | %.1f |%n", bulk.graphRate(), bulk.graphSeconds()));
         t.append(String.format(Locale.ROOT, "| search-service → OpenSearch | %.0f | %.1f |%n", bulk.searchRate(), bulk.searchSeconds()));
         if (!bulk.note().isEmpty()) {
