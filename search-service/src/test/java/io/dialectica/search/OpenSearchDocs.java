@@ -24,6 +24,18 @@ public final class OpenSearchDocs {
         return get(SearchTestStack.ALIAS, id);
     }
 
+    /** A request with a JSON body. */
+    public static JsonNode send(String method, String path, String json) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(SearchTestStack.OPENSEARCH + path))
+                    .header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+            return ChangeStream.JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static JsonNode call(String method, String path) {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(SearchTestStack.OPENSEARCH + path))

@@ -1,7 +1,10 @@
 package io.dialectica.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dialectica.search.index.Indexes;
+import io.dialectica.search.projection.BatchWriter;
 import io.dialectica.search.projection.ProjectionMetrics;
+import io.dialectica.search.progress.ProgressDocs;
 import io.dialectica.testsupport.JwtTestResource;
 import io.dialectica.testsupport.TestJwt;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -43,6 +46,12 @@ class ProjectionTest {
 
     @Inject
     ProjectionMetrics metrics;
+
+    @Inject
+    BatchWriter writer;
+
+    @Inject
+    Indexes indexes;
 
     @BeforeAll
     static void open() {
@@ -214,6 +223,56 @@ class ProjectionTest {
         assertEquals(deleted, doc.path("_version").asLong());
         assertEquals(1, metrics.repeats() - repeats, 0.01);
         assertFalse(doc.path("_source").has("name"));
+    }
+
+    @Test
+    void aDocumentWrittenBackWithOlderCategoryAttributesIsRepairedByItsWritersRecheck() {
+        // what two replicas can produce: replica 1 stores a category's new description (and fans it out) while
+        // replica 2 writes a concept including it with the attributes it had read before
+        String categoryId = id();
+        String conceptId = id();
+        stream.tx().category(categoryId, insert(CATEGORIES, category(categoryId, "Mediation", null))).send();
+        long lsn = stream.tx()
+                .concept(conceptId, insert(CONCEPTS, concept(conceptId, "alice", "Mediated immediacy", "x", "Recheck", "PUBLIC", 1)))
+                .concept(conceptId, insert(MEMBERSHIPS, membership(id(), conceptId, categoryId, 0.5)))
+                .send();
+        Fixtures.awaitSearchable(lsn);
+        long newer = ChangeStream.nextLsn();
+        OpenSearchDocs.send("PUT", "/" + SearchTestStack.CATEGORIES + "/_doc/" + categoryId + "?version=" + newer
+                + "&version_type=external", "{\"id\":\"" + categoryId + "\",\"name\":\"Mediation\",\"canonicalName\":"
+                + "\"mediation\",\"description\":\"Through its other\",\"deleted\":false,\"lsn\":" + newer + "}");
+        assertEquals("", OpenSearchDocs.concept(conceptId).path("_source").path("categories").get(0)
+                .path("description").asText(""), "written with the older attributes");
+
+        assertEquals(1, writer.recheck(List.of(conceptId), indexes.resolveTargets()));
+        JsonNode doc = OpenSearchDocs.concept(conceptId);
+        JsonNode entry = doc.path("_source").path("categories").get(0);
+        assertEquals("Through its other", entry.path("description").asText());
+        assertEquals(newer, entry.path("lsn").asLong());
+        assertEquals(lsn, doc.path("_version").asLong(), "the concept's own version is kept");
+        assertEquals(0, writer.recheck(List.of(conceptId), indexes.resolveTargets()), "nothing left to repair");
+    }
+
+    @Test
+    void thePositionsAreInTheIndexNextToTheDocuments() {
+        String conceptId = id();
+        long lsn = stream.tx()
+                .concept(conceptId, insert(CONCEPTS, concept(conceptId, "alice", "Positions", "x", "Progress", "PUBLIC", 1)))
+                .send();
+        Fixtures.awaitSearchable(lsn);
+        for (String topic : List.of(SearchTestStack.CONCEPT_TOPIC, SearchTestStack.CATEGORY_TOPIC)) {
+            for (int p = 0; p < SearchTestStack.PARTITIONS; p++) {
+                JsonNode doc = OpenSearchDocs.concept(ProgressDocs.id(topic, p));
+                assertTrue(doc.path("found").asBoolean(), topic + "-" + p);
+                assertTrue(doc.path("_version").asLong() >= lsn, "external version = position");
+                assertEquals(doc.path("_version").asLong(), doc.path("_source").path("position").asLong());
+                assertEquals(SearchTestStack.PARTITIONS, doc.path("_source").path("partitions").asInt());
+            }
+        }
+        // never a search result, whatever the caller may see
+        given().auth().oauth2(TestJwt.admin("root")).queryParam("size", 100).when().get("/api/search")
+                .then().statusCode(200).body("items.id", org.hamcrest.Matchers.everyItem(
+                        org.hamcrest.Matchers.not(org.hamcrest.Matchers.startsWith("_progress"))));
     }
 
     @Test

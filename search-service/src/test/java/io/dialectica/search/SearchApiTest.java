@@ -1,6 +1,6 @@
 package io.dialectica.search;
 
-import io.dialectica.contracts.projection.ProjectionProgress;
+import io.dialectica.search.progress.StoreProgress;
 import io.dialectica.testsupport.JwtTestResource;
 import io.dialectica.testsupport.TestJwt;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,7 +53,7 @@ class SearchApiTest {
     static final List<String> zenos = new ArrayList<>();
 
     @Inject
-    ProjectionProgress progress;
+    StoreProgress progress;
 
     @Inject
     MeterRegistry registry;

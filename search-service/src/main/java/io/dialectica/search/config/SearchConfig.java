@@ -23,6 +23,8 @@ public interface SearchConfig {
 
     Reindex reindex();
 
+    Progress progress();
+
     /** How long a read with X-Consistency-Token waits for the projection before 504 projection-behind. */
     @WithDefault("2s")
     Duration consistencyWait();
@@ -55,7 +57,7 @@ public interface SearchConfig {
         @WithDefault("127.0.0.1:19092")
         String bootstrapServers();
 
-        /** One group: one instance consumes every partition (docs/events.md, low watermark). */
+        /** One group for every replica: each consumes its share of the partitions (README, "Several replicas"). */
         @WithDefault("dialectica-search")
         String groupId();
 
@@ -82,8 +84,8 @@ public interface SearchConfig {
         Duration retryBackoffMax();
 
         /**
-         * Positions are published (and readers with a token released) after a refresh that makes the writes
-         * searchable: at once while a reader waits, otherwise at most this long after the write.
+         * The projector refreshes the index (and bumps the cache generation) at most this long after a write;
+         * token readers do not wait for it (they refresh on demand, README "Read-your-writes").
          */
         @WithDefault("1s")
         Duration publishInterval();
@@ -91,6 +93,31 @@ public interface SearchConfig {
         /** Keys whose applied LSN is kept in memory for one-concept token reads. */
         @WithDefault("10000")
         int recentKeys();
+
+        /**
+         * After each bulk, re-read (versions only) the categories of the documents it wrote and re-apply any
+         * that changed meanwhile: with several replicas, a concept write and a category fan-out by another
+         * replica may interleave (README, "Several replicas").
+         */
+        @WithDefault("true")
+        boolean categoryRecheck();
+    }
+
+    /** The applied positions kept in the index itself and how replicas learn about them (README). */
+    interface Progress {
+        /** Publish this replica's applied positions on Redis pub/sub and listen to the other replicas'. */
+        @WithDefault("true")
+        boolean notifications();
+
+        /** The Redis channel; default {@code <cache prefix>progress}. */
+        java.util.Optional<String> channel();
+
+        /**
+         * While token readers wait and no notification arrived for this long, read the progress documents from
+         * the index (realtime mget): the fallback when Redis is down or a message was lost.
+         */
+        @WithDefault("100ms")
+        Duration pollInterval();
     }
 
     interface Index {
@@ -102,10 +129,17 @@ public interface SearchConfig {
         @WithDefault("dialectica-concepts")
         String prefix();
 
+        /** Alias of every index the projectors write into (live + a rebuild's new one); default {@code <alias>-write}. */
+        java.util.Optional<String> writeAlias();
+
         /** Side index: one document per category (attributes, applied LSN as external version). */
         @WithDefault("dialectica-categories")
         String categories();
 
+        /**
+         * Shards of the categories side index. The concept index always has one: a token read checks the progress
+         * documents in the same shard searcher that answers its query (README, "Read-your-writes").
+         */
         @WithDefault("1")
         int shards();
 

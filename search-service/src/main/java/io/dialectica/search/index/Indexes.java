@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.projection.BatchWriter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -50,6 +51,62 @@ public class Indexes {
     }
 
     /**
+     * The alias naming every index the projectors write into: the live one and, during a rebuild, the new one.
+     * Every replica resolves it after each poll, so a rebuild started on one replica reaches them all.
+     */
+    public String writeAlias() {
+        return config.writeAlias().orElse(config.alias() + "-write");
+    }
+
+    /** Where a projector writes now: the live index (read alias) and every index of the write alias. */
+    public BatchWriter.Targets resolveTargets() {
+        OpenSearch.Reply reply = os.call("GET", "/_alias/" + config.alias() + "," + writeAlias(), null);
+        if (!reply.ok() && reply.status() != 404) {
+            reply.orThrow("reading aliases " + config.alias() + ", " + writeAlias());
+        }
+        String live = null;
+        List<String> all = new ArrayList<>();
+        var fields = reply.body().fields();
+        while (fields.hasNext()) {
+            var entry = fields.next();
+            JsonNode aliases = entry.getValue().path("aliases");
+            if (!aliases.isObject()) {
+                continue;
+            }
+            if (aliases.has(config.alias())) {
+                if (live != null) {
+                    throw new IllegalStateException("alias " + config.alias() + " points at several indexes");
+                }
+                live = entry.getKey();
+            }
+            if (aliases.has(writeAlias())) {
+                all.add(entry.getKey());
+            }
+        }
+        if (live == null) {
+            throw new OpenSearchException("alias " + config.alias() + " points at no index", 404);
+        }
+        all.remove(live);
+        all.add(0, live);
+        return new BatchWriter.Targets(live, List.copyOf(all));
+    }
+
+    /** A rebuild: every projector writes into {@code index} too from its next poll on. */
+    public void addWriteTarget(String index) {
+        ObjectNode body = mapper.createObjectNode();
+        body.putArray("actions").addObject().putObject("add").put("index", index).put("alias", writeAlias());
+        os.call("POST", "/_aliases", body).orThrow("adding " + index + " to " + writeAlias());
+    }
+
+    /** A failed rebuild: nobody writes into {@code index} any more. */
+    public void removeWriteTarget(String index) {
+        ObjectNode body = mapper.createObjectNode();
+        body.putArray("actions").addObject().putObject("remove").put("index", index).put("alias", writeAlias())
+                .put("must_exist", false);
+        os.call("POST", "/_aliases", body).orThrow("removing " + index + " from " + writeAlias());
+    }
+
+    /**
      * Makes sure the categories index and the alias exist; returns the concept index the alias points at
      * (creating the first one when there is none).
      */
@@ -64,13 +121,19 @@ public class Indexes {
                 LOG.warnf("alias %s points at %s, not a mapping version %d index: run ./dialectica reindex search",
                         config.alias(), index, MAPPING_VERSION);
             }
+            ensureProgressFields(index);
+            ensureWriteAlias(index);
             return index;
         }
         if (current.size() > 1) {
             throw new IllegalStateException("alias " + config.alias() + " points at several indexes: " + current);
         }
-        String index = createConceptIndex();
+        // the first index has a fixed name: replicas starting together create the same one (the second PUT finds
+        // it), never two indexes behind the alias; zeros sort it before every rebuild's timestamped name
+        String index = config.prefix() + "-v" + MAPPING_VERSION + "-00000000000000000";
+        create(index, conceptMapping());
         os.call("POST", "/_aliases", aliasActions(null, index)).orThrow("creating alias " + config.alias());
+        ensureWriteAlias(index);
         LOG.infof("created concept index %s behind alias %s", index, config.alias());
         return index;
     }
@@ -94,9 +157,20 @@ public class Indexes {
         return names;
     }
 
-    /** Points the alias from {@code from} to {@code to} in one atomic action. */
+    /** Points both aliases from {@code from} to {@code to} in one atomic action. */
     public void swap(String from, String to) {
         os.call("POST", "/_aliases", aliasActions(from, to)).orThrow("swapping alias " + config.alias());
+    }
+
+    /** An index created before the write alias existed (or a fresh one) gets it. */
+    private void ensureWriteAlias(String live) {
+        OpenSearch.Reply reply = os.call("GET", "/_alias/" + writeAlias(), null);
+        if (reply.ok()) {
+            return;
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.putArray("actions").addObject().putObject("add").put("index", live).put("alias", writeAlias());
+        os.call("POST", "/_aliases", body).orThrow("creating alias " + writeAlias());
     }
 
     /** Deletes concept indexes of this prefix other than {@code live}, keeping the newest {@code keep}. */
@@ -139,16 +213,36 @@ public class Indexes {
         ArrayNode actions = body.putArray("actions");
         if (from != null) {
             actions.addObject().putObject("remove").put("index", from).put("alias", config.alias());
+            actions.addObject().putObject("remove").put("index", from).put("alias", writeAlias())
+                    .put("must_exist", false);
         }
         actions.addObject().putObject("add").put("index", to).put("alias", config.alias());
+        actions.addObject().putObject("add").put("index", to).put("alias", writeAlias());
         return body;
     }
 
-    private JsonNode settings() {
+    private JsonNode settings(int shards) {
         return json("""
                 {"number_of_shards": %d, "number_of_replicas": %d, "refresh_interval": "%s",
                  "analysis": {"normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}}}}
-                """.formatted(config.shards(), config.replicas(), config.refreshInterval()));
+                """.formatted(shards, config.replicas(), config.refreshInterval()));
+    }
+
+    /**
+     * The fields of the progress documents ({@code io.dialectica.search.progress.ProgressDocs}): added to an
+     * existing concept index in place (new fields only, no reindex needed).
+     */
+    static final String PROGRESS_FIELDS = """
+            "kind": {"type": "keyword"},
+            "topic": {"type": "keyword"},
+            "partition": {"type": "integer"},
+            "partitions": {"type": "integer"},
+            "position": {"type": "long"}""";
+
+    /** Adds the progress documents' fields to a concept index created before they existed. */
+    public void ensureProgressFields(String index) {
+        os.call("PUT", "/" + index + "/_mapping", json("{\"properties\": {" + PROGRESS_FIELDS + "}}"))
+                .orThrow("adding the progress fields to " + index);
     }
 
     /**
@@ -160,7 +254,8 @@ public class Indexes {
      */
     JsonNode conceptMapping() {
         ObjectNode body = mapper.createObjectNode();
-        body.set("settings", settings());
+        // one shard: a token read finds the progress documents and the documents they cover in one searcher
+        body.set("settings", settings(1));
         body.set("mappings", json("""
                 {"dynamic": false,
                  "properties": {
@@ -196,7 +291,9 @@ public class Indexes {
                      "to": {"type": "keyword"},
                      "type": {"type": "keyword"},
                      "weight": {"type": "float"},
-                     "rationale": {"type": "text", "analyzer": "english"}}}
+                     "rationale": {"type": "text", "analyzer": "english"}}},
+                """ + PROGRESS_FIELDS + """
+
                  }}
                 """));
         return body;
@@ -204,7 +301,7 @@ public class Indexes {
 
     JsonNode categoriesMapping() {
         ObjectNode body = mapper.createObjectNode();
-        body.set("settings", settings());
+        body.set("settings", settings(config.shards()));
         body.set("mappings", json("""
                 {"dynamic": false,
                  "properties": {

@@ -10,6 +10,7 @@ import io.dialectica.search.index.CategoryDoc;
 import io.dialectica.search.index.ConceptDoc;
 import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
+import io.dialectica.search.progress.ProgressDocs;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -26,10 +27,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Applies the complete change groups of one poll to OpenSearch in one {@code _bulk}: reads the current documents
- * (realtime mget), applies the groups in partition order, fans category changes out, and writes every changed
- * document once with its last group's commit LSN as external version. All or nothing from the caller's view: any
- * failure throws, and the caller retries the whole batch (every write is idempotent by version).
+ * Applies the complete change groups of one poll to OpenSearch: reads the current documents (realtime mget),
+ * applies the groups in partition order, stores changed categories, fans them out, and writes every changed
+ * concept document once in one {@code _bulk}, with its last group's commit LSN as external version; then re-checks
+ * the categories of what it wrote (several replicas, {@link #recheckCategories}). All or nothing from the caller's
+ * view: any failure throws, and the caller retries the whole batch (every write is idempotent by version). The
+ * progress documents follow in {@link #writeProgress}, once this succeeded.
  */
 @ApplicationScoped
 public class BatchWriter {
@@ -88,16 +91,35 @@ public class BatchWriter {
         conceptGroups.forEach(g -> categoryIds.addAll(DocumentChanges.referencedCategories(g)));
         Map<String, CategoryDoc> categories = loadCategories(categoryIds);
         Map<String, CategoryDoc> changedCategories = new LinkedHashMap<>();
+        // a repeated category group is fanned out again (idempotent): its first delivery may have stored the
+        // category and crashed before its fan-out was written
+        Map<String, CategoryDoc> fanCategories = new LinkedHashMap<>();
         for (ChangeGroup group : categoryGroups) {
             CategoryDoc next = DocumentChanges.applyCategoryGroup(categories.get(group.key()), group);
             if (next == null) {
                 repeats++;
+                CategoryDoc stored = categories.get(group.key());
+                if (stored != null && !stored.deleted) {
+                    fanCategories.putIfAbsent(group.key(), stored);
+                }
                 continue;
             }
             categories.put(group.key(), next);
             changedCategories.put(group.key(), next);
+            fanCategories.put(group.key(), next);
             applied++;
             events += group.changes().size();
+        }
+        // the categories are stored (acknowledged) before any fan-out search: a concept written meanwhile by
+        // another replica either finds them in its re-check or is found by the search (recheckCategories)
+        if (!changedCategories.isEmpty()) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            List<String> kinds = new ArrayList<>();
+            for (CategoryDoc category : changedCategories.values()) {
+                action(body, config.index().categories(), category.id, category.lsn, "external", category);
+                kinds.add("category");
+            }
+            bulk(body.toByteArray(), kinds);
         }
 
         // 2. concepts: read-modify-write on the live index's documents
@@ -120,8 +142,8 @@ public class BatchWriter {
         // 3. fan-out of category changes: the documents of this batch, then every index's other documents
         Set<String> fannedWorking = new LinkedHashSet<>();
         Map<String, Map<String, ConceptDoc>> fannedStored = new LinkedHashMap<>();
-        if (!changedCategories.isEmpty()) {
-            for (CategoryDoc category : changedCategories.values()) {
+        if (!fanCategories.isEmpty()) {
+            for (CategoryDoc category : fanCategories.values()) {
                 for (ConceptDoc doc : docs.values()) {
                     if (DocumentChanges.applyCategory(doc, category) && !changedDocs.contains(doc.id)) {
                         fannedWorking.add(doc.id);
@@ -130,11 +152,11 @@ public class BatchWriter {
             }
             for (String index : targets.all()) {
                 Map<String, ConceptDoc> skip = index.equals(targets.live()) ? docs : Map.of();
-                fannedStored.put(index, fanOut(index, changedCategories.values(), skip));
+                fannedStored.put(index, fanOut(index, fanCategories.values(), skip));
             }
         }
 
-        // 4. one bulk
+        // 4. one bulk for the concept documents
         ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
         List<String> kinds = new ArrayList<>();
         for (String id : changedDocs) {
@@ -160,19 +182,151 @@ public class BatchWriter {
                 fanout++;
             }
         }
-        for (CategoryDoc category : changedCategories.values()) {
-            action(body, config.index().categories(), category.id, category.lsn, "external", category);
-            kinds.add("category");
-        }
         if (kinds.isEmpty()) {
-            return new Outcome(applied, repeats, events, 0, 0, false);
+            return new Outcome(applied, repeats, events, 0, changedCategories.size(), !changedCategories.isEmpty());
         }
+        long started = System.nanoTime();
         int conflicts = bulk(body.toByteArray(), kinds);
-        metrics.bulk(kinds.size());
+        metrics.bulk(kinds.size(), System.nanoTime() - started);
         if (conflicts > 0) {
-            LOG.debugf("%d concept writes met a newer version (a concurrent rebuild's snapshot)", conflicts);
+            LOG.debugf("%d concept writes met a newer version (another replica or a rebuild's snapshot)", conflicts);
         }
-        return new Outcome(applied, repeats, events, fanout, kinds.size(), true);
+        if (config.consumer().categoryRecheck()) {
+            Map<String, ConceptDoc> written = new LinkedHashMap<>();
+            changedDocs.forEach(id -> written.put(id, docs.get(id)));
+            fannedWorking.forEach(id -> written.put(id, docs.get(id)));
+            Map<String, ConceptDoc> fannedLive = fannedStored.get(targets.live());
+            if (fannedLive != null) {
+                written.putAll(fannedLive);
+            }
+            fanout += recheckCategories(written, targets);
+        }
+        return new Outcome(applied, repeats, events, fanout, kinds.size() + changedCategories.size(), true);
+    }
+
+    /**
+     * Writes the applied positions (progress documents) into every concept index. Call only after the bulk of the
+     * groups they cover was acknowledged without a failed item: then no refresh can show a position before the
+     * documents it covers. A 409 means another writer already stored a position at least as high: fine.
+     */
+    public void writeProgress(Collection<ProgressDocs.Position> positions, Targets targets, String writer) {
+        if (positions.isEmpty()) {
+            return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        List<String> kinds = new ArrayList<>();
+        for (String index : targets.all()) {
+            for (ProgressDocs.Position position : positions) {
+                action(body, index, ProgressDocs.id(position.topic(), position.partition()), position.lsn(),
+                        "external_gte", ProgressDocs.source(mapper, position, writer));
+                kinds.add("progress");
+            }
+        }
+        long started = System.nanoTime();
+        bulk(body.toByteArray(), kinds);
+        metrics.progressWritten(System.nanoTime() - started);
+    }
+
+    /**
+     * Several replicas: a concept written here and a category fanned out by another replica can interleave (this
+     * replica read the document before the other's fan-out wrote it, and wrote it back after, with the older
+     * category attributes; or the other's fan-out search ran before this write). Rule: whoever wrote a document
+     * last checks, after its write was acknowledged, the document's categories against the side index (versions
+     * only), and re-applies newer ones (read-modify-write at the current version, 409 = somebody wrote after
+     * us and checks in turn). A category write is acknowledged before its fan-out searches, so every category
+     * change is either seen by this check or finds this write in its fan-out search. Returns the documents fixed.
+     */
+    public int recheck(Collection<String> conceptIds, Targets targets) {
+        return recheckCategories(loadConcepts(targets.live(), conceptIds), targets);
+    }
+
+    int recheckCategories(Map<String, ConceptDoc> written, Targets targets) {
+        int fixed = 0;
+        Map<String, ConceptDoc> check = written;
+        for (int round = 0; round < 5 && !check.isEmpty(); round++) {
+            Set<String> categoryIds = new LinkedHashSet<>();
+            for (ConceptDoc doc : check.values()) {
+                if (doc != null && !doc.deleted && doc.categories != null) {
+                    doc.categories.forEach(e -> categoryIds.add(e.id));
+                }
+            }
+            if (categoryIds.isEmpty()) {
+                break;
+            }
+            Map<String, Long> current = categoryVersions(categoryIds);
+            Set<String> stale = new LinkedHashSet<>();
+            for (ConceptDoc doc : check.values()) {
+                if (doc == null || doc.deleted || doc.categories == null) {
+                    continue;
+                }
+                for (ConceptDoc.CategoryEntry entry : doc.categories) {
+                    Long version = current.get(entry.id);
+                    if (version != null && version > entry.lsn) {
+                        stale.add(doc.id);
+                        break;
+                    }
+                }
+            }
+            if (stale.isEmpty()) {
+                break;
+            }
+            Map<String, ConceptDoc> docs = loadConcepts(targets.live(), stale);
+            Set<String> needed = new LinkedHashSet<>();
+            docs.values().forEach(d -> {
+                if (d.categories != null) {
+                    d.categories.forEach(e -> needed.add(e.id));
+                }
+            });
+            Map<String, CategoryDoc> categories = loadCategories(needed);
+            Map<String, ConceptDoc> rewritten = new LinkedHashMap<>();
+            for (ConceptDoc doc : docs.values()) {
+                boolean changed = false;
+                if (doc.categories != null) {
+                    for (ConceptDoc.CategoryEntry entry : List.copyOf(doc.categories)) {
+                        CategoryDoc category = categories.get(entry.id);
+                        if (category != null && DocumentChanges.applyCategory(doc, category)) {
+                            changed = true;
+                        }
+                    }
+                }
+                if (changed) {
+                    rewritten.put(doc.id, doc);
+                }
+            }
+            if (rewritten.isEmpty()) {
+                break;
+            }
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            List<String> kinds = new ArrayList<>();
+            for (ConceptDoc doc : rewritten.values()) {
+                for (String index : targets.all()) {
+                    action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+                    kinds.add("recheck");
+                }
+            }
+            bulk(body.toByteArray(), kinds);
+            metrics.rechecked(rewritten.size());
+            LOG.debugf("re-applied newer category attributes to %d documents (concurrent fan-out)", rewritten.size());
+            fixed += rewritten.size();
+            check = rewritten;
+        }
+        return fixed;
+    }
+
+    /** Current external version (= applied commit LSN) of each category in the side index; deleted ones left out. */
+    private Map<String, Long> categoryVersions(Collection<String> ids) {
+        Map<String, Long> result = new HashMap<>();
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode array = body.putArray("ids");
+        ids.forEach(array::add);
+        OpenSearch.Reply reply = os.call("POST", "/" + config.index().categories()
+                + "/_mget?realtime=true&_source_includes=deleted", body).orThrow("mget versions");
+        for (JsonNode doc : reply.body().path("docs")) {
+            if (doc.path("found").asBoolean(false) && !doc.path("_source").path("deleted").asBoolean(false)) {
+                result.put(doc.path("_id").asText(), doc.path("_version").asLong());
+            }
+        }
+        return result;
     }
 
     /**

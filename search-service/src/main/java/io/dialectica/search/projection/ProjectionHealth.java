@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dialectica.contracts.Lsn;
 import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.search.index.OpenSearch;
+import io.dialectica.search.progress.ProgressChannel;
+import io.dialectica.search.progress.StoreProgress;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,8 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Ready = OpenSearch answers (cluster not red) and the projector consumes. Details: the applied position (low
- * watermark as LSN text and number, per-partition positions), lag, events applied, repeats, bulk sizes.
+ * Ready = OpenSearch answers (cluster not red) and the projector consumes. Details: the index's applied position
+ * ({@code lowWatermark}/{@code lowWatermarkLsn}: every partition, whichever replica applied it, from the progress
+ * documents), this replica's own partitions and position, lag, events applied, repeats, bulk sizes.
  */
 @Readiness
 @ApplicationScoped
@@ -25,8 +28,13 @@ public class ProjectionHealth implements HealthCheck {
     private final Projector projector;
     private final ProjectionProgress progress;
     private final ProjectionMetrics metrics;
+    private final StoreProgress view;
+    private final ProgressChannel channel;
 
-    public ProjectionHealth(OpenSearch os, Projector projector, ProjectionProgress progress, ProjectionMetrics metrics) {
+    public ProjectionHealth(OpenSearch os, Projector projector, ProjectionProgress progress, ProjectionMetrics metrics,
+            StoreProgress view, ProgressChannel channel) {
+        this.view = view;
+        this.channel = channel;
         this.os = os;
         this.projector = projector;
         this.progress = progress;
@@ -45,20 +53,23 @@ public class ProjectionHealth implements HealthCheck {
         }
         boolean openSearch = cluster.equals("green") || cluster.equals("yellow");
         boolean consuming = projector.isConsuming();
-        long low = progress.lowWatermark();
-        Map<String, Object> positions = new TreeMap<>();
-        progress.positions().forEach((topic, byPartition) -> {
-            Map<String, String> sorted = new TreeMap<>();
-            byPartition.forEach((p, lsn) -> sorted.put(Integer.toString(p), Lsn.format(lsn)));
-            positions.put(topic, sorted.toString());
-        });
+        long low = view.appliedLow();
+        long own = progress.lowWatermark();
+        Map<String, Object> positions = describe(progress.positions());
+        Map<String, Object> indexPositions = describe(view.positions());
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("search-projection")
                 .status(openSearch && consuming)
                 .withData("opensearch", cluster)
                 .withData("consumer", consuming ? "consuming" : "stopped")
+                .withData("replica", channel.writer())
+                .withData("assignedPartitions", (long) projector.assignedPartitions())
                 .withData("ownsAllPartitions", projector.ownsAllPartitions())
                 .withData("lowWatermark", Lsn.format(low))
                 .withData("lowWatermarkLsn", low)
+                .withData("ownLowWatermark", Lsn.format(own))
+                .withData("verifiedLowWatermark", Lsn.format(view.verifiedLow()))
+                .withData("progressChannel", channel.subscribed() ? "subscribed" : "not subscribed")
+                .withData("progressStoreReads", view.storeReads())
                 .withData("lagMs", metrics.lagMs())
                 .withData("eventsApplied", (long) metrics.eventsApplied())
                 .withData("groupsApplied", (long) metrics.groupsApplied())
@@ -68,6 +79,7 @@ public class ProjectionHealth implements HealthCheck {
                 .withData("bulkMeanActions", Math.round(metrics.bulkMean()))
                 .withData("fanoutDocuments", (long) metrics.fanoutCount());
         positions.forEach((topic, text) -> builder.withData("positions " + topic, text.toString()));
+        indexPositions.forEach((topic, text) -> builder.withData("index positions " + topic, text.toString()));
         BatchWriter.Targets targets = projector.targets();
         if (targets != null) {
             builder.withData("index", targets.live());
@@ -78,5 +90,15 @@ public class ProjectionHealth implements HealthCheck {
             builder.withData("lastError", error);
         }
         return builder.build();
+    }
+
+    private static Map<String, Object> describe(Map<String, Map<Integer, Long>> byTopic) {
+        Map<String, Object> result = new TreeMap<>();
+        byTopic.forEach((topic, byPartition) -> {
+            Map<Integer, String> sorted = new TreeMap<>();
+            byPartition.forEach((p, lsn) -> sorted.put(p, Lsn.format(lsn)));
+            result.put(topic, sorted.toString());
+        });
+        return result;
     }
 }

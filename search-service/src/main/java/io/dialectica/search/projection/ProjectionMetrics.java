@@ -1,6 +1,7 @@
 package io.dialectica.search.projection;
 
 import io.dialectica.contracts.projection.ProjectionProgress;
+import io.dialectica.search.progress.StoreProgress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * found already applied: a version at or above the group's), {@code dialectica_search_runs_dropped_total},
  * {@code dialectica_search_unreadable_records_total}, {@code dialectica_search_fanout_documents_total},
  * {@code dialectica_search_bulk_actions} (summary: actions per _bulk), {@code dialectica_search_write_retries_total},
- * {@code dialectica_search_low_watermark_lsn}, {@code dialectica_search_partition_position_lsn{topic,partition}},
+ * {@code dialectica_search_low_watermark_lsn} (the index's, all partitions), {@code
+ * dialectica_search_partition_position_lsn{topic,partition}} (this replica's partitions), the stage timers
+ * {@code dialectica_search_bulk_duration_seconds}, {@code dialectica_search_progress_write_seconds},
+ * {@code dialectica_search_refresh_seconds{origin}}, {@code dialectica_search_apply_latency_seconds},
+ * {@code dialectica_search_token_read_seconds{outcome}} (in {@code Consistency}),
  * {@code dialectica_search_lag_milliseconds} (now minus the source commit time of the newest change or watermark
  * whose effect is searchable; grows while nothing arrives, e.g. the connector is down) and
  * {@code dialectica_search_freshness_seconds} (histogram: source commit to searchable, per applied group).
@@ -41,11 +46,16 @@ public class ProjectionMetrics {
     private final Counter fanout;
     private final Counter retries;
     private final DistributionSummary bulkActions;
+    private final Timer bulkTime;
+    private final Timer progressTime;
+    private final Timer refreshTime;
+    private final Timer applyLatency;
+    private final Counter rechecked;
     private final Timer freshness;
     private final AtomicLong newestVisibleCommitMs = new AtomicLong(0);
     private final Set<String> partitionGauges = ConcurrentHashMap.newKeySet();
 
-    public ProjectionMetrics(MeterRegistry registry, ProjectionProgress progress) {
+    public ProjectionMetrics(MeterRegistry registry, ProjectionProgress progress, StoreProgress store) {
         this.registry = registry;
         this.progress = progress;
         events = Counter.builder("dialectica.search.events.applied")
@@ -63,12 +73,28 @@ public class ProjectionMetrics {
                 .description("Batches retried because OpenSearch failed or refused a write").register(registry);
         bulkActions = DistributionSummary.builder("dialectica.search.bulk.actions")
                 .description("Actions per _bulk request").register(registry);
+        bulkTime = timer(registry, "dialectica.search.bulk.duration", "The _bulk of a poll's change groups, sent to acknowledged");
+        progressTime = timer(registry, "dialectica.search.progress.write",
+                "The _bulk of a poll's progress documents, sent to acknowledged");
+        refreshTime = Timer.builder("dialectica.search.refresh").tag("origin", "projector")
+                .description("Refreshes of the concept index and how long they took (reader: for token reads)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        applyLatency = Timer.builder("dialectica.search.apply.latency")
+                .description("Source commit to the change group applied in the index and its position written "
+                        + "(durable, not yet searchable)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+        rechecked = Counter.builder("dialectica.search.category.rechecked")
+                .description("Documents whose categories were re-applied after a concurrent fan-out (several replicas)")
+                .register(registry);
         freshness = Timer.builder("dialectica.search.freshness")
                 .description("Source commit to the change being searchable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
-        Gauge.builder("dialectica.search.low.watermark.lsn", progress, p -> (double) p.lowWatermark())
-                .description("Low watermark: every change committed at or before it is searchable (LSN as a number)")
+        Gauge.builder("dialectica.search.low.watermark.lsn", store, p -> (double) p.appliedLow())
+                .description("Low watermark of the index (progress documents, every partition, whichever replica "
+                        + "applied it): every change committed at or before it is in the index (LSN as a number)")
                 .register(registry);
         Gauge.builder("dialectica.search.lag", this, m -> m.lagMs())
                 .description("Milliseconds since the source commit of the newest searchable change or watermark "
@@ -101,8 +127,38 @@ public class ProjectionMetrics {
         retries.increment();
     }
 
-    void bulk(int actions) {
+    void bulk(int actions, long nanos) {
         bulkActions.record(actions);
+        bulkTime.record(Duration.ofNanos(nanos));
+    }
+
+    void progressWritten(long nanos) {
+        progressTime.record(Duration.ofNanos(nanos));
+    }
+
+    void refreshed(long nanos) {
+        refreshTime.record(Duration.ofNanos(nanos));
+    }
+
+    void rechecked(int documents) {
+        rechecked.increment(documents);
+    }
+
+    /** Change groups are durable in the index (and their positions written) now. */
+    void durable(Iterable<Instant> groupCommits) {
+        Instant now = Instant.now();
+        for (Instant commit : groupCommits) {
+            if (commit != null) {
+                Duration d = Duration.between(commit, now);
+                applyLatency.record(d.isNegative() ? Duration.ZERO : d);
+            }
+        }
+    }
+
+    private static Timer timer(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
     }
 
     /** Changes became searchable now. */

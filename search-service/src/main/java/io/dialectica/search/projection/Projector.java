@@ -8,6 +8,9 @@ import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.search.config.SearchConfig;
 import io.dialectica.search.index.Indexes;
 import io.dialectica.search.index.OpenSearch;
+import io.dialectica.search.progress.ProgressChannel;
+import io.dialectica.search.progress.ProgressDocs;
+import io.dialectica.search.progress.StoreProgress;
 import io.dialectica.search.service.SearchCache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -41,16 +44,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The projection: one thread, one {@link KafkaConsumer} on both change topics (docs/events.md, consumer
- * algorithm).
+ * algorithm), in the consumer group every replica shares: each replica projects the partitions it is assigned.
  *
  * <p>Per poll: complete groups go to OpenSearch in one bulk (retried with backoff until OpenSearch takes it —
- * never skipped); then the offsets are committed, only at group boundaries; then, once a refresh has made the
- * writes searchable, the positions are published to {@link ProjectionProgress} (so a reader whose token is
- * covered finds its write) and the cache generation is bumped. A kill -9 at any moment re-delivers at most
- * the groups after the last commit, which are repeats for OpenSearch (external versions).
+ * never skipped); then the positions the poll reached are written as progress documents into the index itself
+ * ({@link ProgressDocs}: the applied position every replica reads); then the offsets are committed, only at group
+ * boundaries; then the positions go to this replica's views ({@link ProjectionProgress}, {@link StoreProgress}) and
+ * to the other replicas ({@link ProgressChannel}). Visibility is not the projector's business any more: token
+ * readers refresh on demand; the projector refreshes at most every {@code publish-interval} after a write (and
+ * bumps the cache generation). A kill -9 at any moment re-delivers at most the groups after the last commit,
+ * which are repeats for OpenSearch (external versions).
  *
- * <p>Everything that touches the write targets (a rebuild adding an index, the alias swap) runs on this thread
- * between two polls, through {@link #onProjectorThread}.
+ * <p>The write targets are the indexes of the write alias, resolved after every poll ({@link Indexes#resolveTargets}):
+ * a rebuild started on any replica reaches every replica's next poll. The rebuild's last step (the alias swap) runs
+ * on this thread between two polls, through {@link #onProjectorThread}.
  */
 @ApplicationScoped
 public class Projector {
@@ -65,6 +72,8 @@ public class Projector {
     private final ProjectionProgress progress;
     private final ProjectionMetrics metrics;
     private final SearchCache cache;
+    private final StoreProgress view;
+    private final ProgressChannel channel;
 
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<String, ChangeGroupAssembler> assemblers = new HashMap<>();
@@ -72,13 +81,14 @@ public class Projector {
     private final Map<TopicPartition, Long> safeOffsets = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
 
-    // positions waiting for a refresh before they are published
-    private final Map<TopicPartition, Long> pendingPositions = new LinkedHashMap<>();
-    private final Map<String, Long> pendingKeys = new LinkedHashMap<>();
+    // applied but maybe not searchable yet: for the freshness metric at the projector's own refresh
     private final List<Instant> pendingCommits = new ArrayList<>();
     private Instant pendingNewest;
-    private long pendingSince;
+    private boolean pending;
+    private long unrefreshedSince;
     private boolean unrefreshed;
+    /** Partitions per topic, from Kafka's metadata at each assignment. */
+    private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private volatile BatchWriter.Targets targets;
     /** Partitions of both topics this instance is assigned, and how many the topics have. */
@@ -92,7 +102,10 @@ public class Projector {
     private long droppedRunsSeen;
 
     public Projector(SearchConfig config, ObjectMapper mapper, OpenSearch os, Indexes indexes, BatchWriter writer,
-            ProjectionProgress progress, ProjectionMetrics metrics, SearchCache cache) {
+            ProjectionProgress progress, ProjectionMetrics metrics, SearchCache cache, StoreProgress view,
+            ProgressChannel channel) {
+        this.view = view;
+        this.channel = channel;
         this.config = config;
         this.mapper = mapper;
         this.os = os;
@@ -157,10 +170,13 @@ public class Projector {
     }
 
     /**
-     * True when this instance consumes every partition of both topics: only then does the low watermark cover
-     * the whole stream (docs/events.md). During a rebalance or a rolling update, two instances split the
-     * partitions; token reads then wait (and 504) rather than answer from half the stream.
+     * True when this instance consumes every partition of both topics (one replica). Informational: token reads no
+     * longer depend on it, they read the positions from the index.
      */
+    public int assignedPartitions() {
+        return assigned.size();
+    }
+
     public boolean ownsAllPartitions() {
         int total = totalPartitions;
         return total > 0 && assigned.size() == total;
@@ -198,40 +214,14 @@ public class Projector {
         return result;
     }
 
-    /** For a rebuild: every later write goes to {@code index} too. Call through {@link #onProjectorThread}. */
-    public void addTarget(String index) {
-        targets = current().with(index);
-    }
-
-    /** After the alias swap: {@code index} is the live index and the only target. */
-    public void setLive(String index) {
-        targets = BatchWriter.Targets.of(index);
-    }
-
-    /** Drops an extra target (a failed rebuild). */
-    public void removeTarget(String index) {
-        BatchWriter.Targets t = current();
-        List<String> all = new ArrayList<>(t.all());
-        all.remove(index);
-        targets = new BatchWriter.Targets(t.live(), List.copyOf(all));
-    }
-
-    private BatchWriter.Targets current() {
-        BatchWriter.Targets t = targets;
-        if (t == null) {
-            t = BatchWriter.Targets.of(indexes.ensure());
-            targets = t;
-        }
-        return t;
-    }
-
     // ------------------------------------------------------------------------------------------------
 
     private void run() {
         Duration backoff = config.consumer().retryBackoff();
         while (running && targets == null) {
             try {
-                targets = BatchWriter.Targets.of(indexes.ensure());
+                indexes.ensure();
+                targets = indexes.resolveTargets();
             } catch (RuntimeException e) {
                 lastError = "preparing the indexes: " + e.getMessage();
                 LOG.warnf("cannot prepare the indexes yet (%s); retrying in %d ms", e.getMessage(), backoff.toMillis());
@@ -264,9 +254,13 @@ public class Projector {
                 if (!groups.isEmpty() && !applyWithRetry(groups)) {
                     break;
                 }
+                List<ProgressDocs.Position> reached = reached(positions);
+                if (!reached.isEmpty() && !writeProgressWithRetry(reached)) {
+                    break;
+                }
                 commit(c);
-                remember(groups, positions);
-                publishIfDue();
+                remember(groups, positions, reached);
+                refreshIfDue();
             }
         } catch (WakeupException e) {
             // stopping
@@ -278,9 +272,9 @@ public class Projector {
             consumer = null;
             // whatever was written is durable in OpenSearch; make it visible for a clean stop
             try {
-                publish(true);
+                refresh();
             } catch (RuntimeException e) {
-                LOG.debugf("final publish failed: %s", e.getMessage());
+                LOG.debugf("final refresh failed: %s", e.getMessage());
             }
             Runnable command;
             while ((command = commands.poll()) != null) {
@@ -324,8 +318,38 @@ public class Projector {
     }
 
     private void noteCommit(Instant commitTime) {
+        pending = true;
         if (commitTime != null && (pendingNewest == null || commitTime.isAfter(pendingNewest))) {
             pendingNewest = commitTime;
+        }
+    }
+
+    /** The positions of this poll as progress documents (partitions this replica knows the count of). */
+    private List<ProgressDocs.Position> reached(Map<TopicPartition, Long> positions) {
+        List<ProgressDocs.Position> reached = new ArrayList<>();
+        positions.forEach((tp, lsn) -> reached.add(new ProgressDocs.Position(tp.topic(), tp.partition(),
+                partitionCounts.getOrDefault(tp.topic(), 0), lsn)));
+        return reached;
+    }
+
+    /** Writes the progress documents, retrying with backoff until OpenSearch takes them; false only when stopping. */
+    private boolean writeProgressWithRetry(List<ProgressDocs.Position> reached) {
+        Duration backoff = config.consumer().retryBackoff();
+        while (true) {
+            try {
+                targets = indexes.resolveTargets();
+                writer.writeProgress(reached, targets, channel.writer());
+                return true;
+            } catch (RuntimeException e) {
+                lastError = "writing the progress documents: " + e.getMessage();
+                metrics.retry();
+                LOG.warnf("progress of %d partitions not written (%s); retrying in %d ms", reached.size(),
+                        e.getMessage(), backoff.toMillis());
+                if (!sleep(backoff) || !running) {
+                    return false;
+                }
+                backoff = nextBackoff(backoff);
+            }
         }
     }
 
@@ -334,12 +358,16 @@ public class Projector {
         Duration backoff = config.consumer().retryBackoff();
         while (true) {
             try {
+                // after the poll, before the write: a rebuild's new index is a target from the first poll after it
+                // was added to the write alias (its snapshot covers everything committed before)
+                targets = indexes.resolveTargets();
                 BatchWriter.Outcome outcome = writer.write(groups, targets);
                 metrics.applied(outcome.applied(), outcome.events());
                 metrics.repeated(outcome.repeats());
                 metrics.fanout(outcome.fanout());
-                if (outcome.wrote()) {
+                if (outcome.wrote() && !unrefreshed) {
                     unrefreshed = true;
+                    unrefreshedSince = System.nanoTime();
                 }
                 lastError = null;
                 return true;
@@ -378,67 +406,67 @@ public class Projector {
         }
     }
 
-    private void remember(List<ChangeGroup> groups, Map<TopicPartition, Long> positions) {
+    /** The poll's groups and positions are durable in the index: tell this replica's views and the others. */
+    private void remember(List<ChangeGroup> groups, Map<TopicPartition, Long> positions,
+            List<ProgressDocs.Position> reached) {
         long dropped = assemblers.values().stream().mapToLong(ChangeGroupAssembler::droppedRuns).sum();
         if (dropped > droppedRunsSeen) {
             metrics.droppedRuns(dropped - droppedRunsSeen);
             droppedRunsSeen = dropped;
         }
-        if (positions.isEmpty()) {
-            return;
-        }
-        if (pendingPositions.isEmpty()) {
-            pendingSince = System.nanoTime();
-        }
-        positions.forEach((tp, lsn) -> pendingPositions.merge(tp, lsn, Math::max));
+        List<Instant> commits = new ArrayList<>();
         for (ChangeGroup group : groups) {
-            pendingKeys.merge(group.key(), group.commitLsn(), Math::max);
-            pendingCommits.add(group.commitTime());
+            progress.applied(group.key(), group.commitLsn());
+            commits.add(group.commitTime());
             noteCommit(group.commitTime());
         }
+        metrics.durable(commits);
+        pendingCommits.addAll(commits);
+        positions.forEach((tp, lsn) -> progress.advance(tp.topic(), tp.partition(), lsn));
+        reached.forEach(view::observe);
+        channel.publish(reached);
     }
 
-    private void publishIfDue() {
-        if (pendingPositions.isEmpty()) {
+    /**
+     * The projector's own refresh, at most {@code publish-interval} after a write (OpenSearch refreshes every
+     * {@code refresh-interval} too): bumps the cache generation and measures source commit → searchable.
+     */
+    private void refreshIfDue() {
+        if (!pending) {
             return;
         }
-        boolean due = !unrefreshed || progress.waiting() > 0
-                || System.nanoTime() - pendingSince >= config.consumer().publishInterval().toNanos();
+        boolean due = !unrefreshed
+                || System.nanoTime() - unrefreshedSince >= config.consumer().publishInterval().toNanos();
         if (due) {
             try {
-                publish(false);
+                refresh();
             } catch (RuntimeException e) {
                 lastError = "refreshing: " + e.getMessage();
-                LOG.warnf("refresh failed (%s): positions are published after the next one", e.getMessage());
+                LOG.warnf("refresh failed (%s): retried after the next poll", e.getMessage());
             }
         }
     }
 
-    /** Makes the writes searchable (refresh), then publishes the positions. */
-    private void publish(boolean force) {
-        if (pendingPositions.isEmpty() && !force) {
-            return;
-        }
+    private void refresh() {
         if (unrefreshed) {
-            String names = String.join(",", targets.all());
-            os.call("POST", "/" + names + "/_refresh", null).orThrow("refresh");
+            // the write alias: every index written into, whatever a rebuild changed since the last poll
+            long started = System.nanoTime();
+            os.call("POST", "/" + indexes.writeAlias() + "/_refresh", null).orThrow("refresh");
+            metrics.refreshed(System.nanoTime() - started);
             unrefreshed = false;
             cache.bump();
         }
-        pendingKeys.forEach(progress::applied);
-        pendingPositions.forEach((tp, lsn) -> progress.advance(tp.topic(), tp.partition(), lsn));
         metrics.visible(pendingCommits, pendingNewest);
-        pendingKeys.clear();
-        pendingPositions.clear();
         pendingCommits.clear();
         pendingNewest = null;
+        pending = false;
     }
 
     private void runCommands() {
         Runnable command;
         while ((command = commands.poll()) != null) {
-            if (unrefreshed || !pendingPositions.isEmpty()) {
-                publish(true);
+            if (unrefreshed) {
+                refresh();
             }
             command.run();
         }
@@ -494,7 +522,10 @@ public class Projector {
             if (c != null) {
                 int total = 0;
                 for (String topic : assemblers.keySet()) {
-                    total += c.partitionsFor(topic).size();
+                    int count = c.partitionsFor(topic).size();
+                    partitionCounts.put(topic, count);
+                    view.learnCount(topic, count);
+                    total += count;
                 }
                 totalPartitions = total;
             }
@@ -517,7 +548,6 @@ public class Projector {
                 }
                 safeOffsets.remove(tp);
                 committed.remove(tp);
-                pendingPositions.remove(tp);
             }
             byTopic.forEach(progress::revoked);
         }

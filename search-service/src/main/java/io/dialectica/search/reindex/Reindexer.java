@@ -12,6 +12,8 @@ import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
 import io.dialectica.search.projection.BatchWriter;
 import io.dialectica.search.projection.Projector;
+import io.dialectica.search.progress.ProgressDocs;
+import io.dialectica.search.progress.StoreProgress;
 import io.dialectica.search.service.SearchCache;
 import io.dialectica.service.problem.ApiProblem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -30,6 +32,8 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,15 +43,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Rebuilds the concept index from PostgreSQL's current state without downtime (README: "Rebuilding").
  *
  * <ol>
- *   <li>Create a fresh index N; tell the projector to write every later batch into N too (on its thread, so no
- *       batch is half in).</li>
+ *   <li>Create a fresh index N and add it to the write alias: every replica's projector writes every later batch
+ *       into N too (it resolves the alias after each poll: a batch that missed N holds only groups committed
+ *       before, which the snapshot has). Copy the progress documents into N.</li>
  *   <li>Read S = {@code pg_current_wal_insert_lsn()}, then open a REPEATABLE READ, READ ONLY transaction: one
  *       consistent snapshot that contains every transaction committed at or before S.</li>
  *   <li>Write one document per concept into N with external version S ({@code 409} = the projector already wrote
  *       a newer state: kept), and the categories into the side index with version S (older ones only).</li>
- *   <li>On the projector thread: fan out into N the category changes applied above S (the snapshot missed
- *       them, and the projector could not reach documents N did not hold yet), refresh N, swap the alias from
- *       the old index to N in one atomic action, make N the only target.</li>
+ *   <li>On this replica's projector thread: fan out into N the category changes applied above S (the snapshot
+ *       missed them, and the projectors could not reach documents N did not hold yet), refresh N, swap both aliases
+ *       from the old index to N in one atomic action (N is then the only write target).</li>
  * </ol>
  * Searches keep reading the old index through the alias until the swap.
  */
@@ -69,10 +74,12 @@ public class Reindexer {
     private final ObjectMapper mapper;
     private final SearchConfig config;
     private final SearchCache cache;
+    private final StoreProgress view;
     private final AtomicBoolean running = new AtomicBoolean();
 
     public Reindexer(DataSource dataSource, OpenSearch os, Indexes indexes, Projector projector, BatchWriter writer,
-            ObjectMapper mapper, SearchConfig config, SearchCache cache) {
+            ObjectMapper mapper, SearchConfig config, SearchCache cache, StoreProgress view) {
+        this.view = view;
         this.dataSource = dataSource;
         this.os = os;
         this.indexes = indexes;
@@ -96,10 +103,9 @@ public class Reindexer {
         try {
             index = indexes.createConceptIndex();
             String target = index;
-            await(projector.onProjectorThread(() -> {
-                projector.addTarget(target);
-                return null;
-            }));
+            // every replica's projector writes into it from its next poll on (the write alias)
+            indexes.addWriteTarget(index);
+            copyProgress(indexes.resolveTargets().live(), index);
             LOG.infof("reindex: writing into %s (and the live index) from now on", index);
             Snapshot snapshot = load(index);
             LOG.infof("reindex: %d concepts and %d categories of snapshot %s loaded into %s", snapshot.concepts,
@@ -115,10 +121,7 @@ public class Reindexer {
             if (index != null) {
                 String failed = index;
                 try {
-                    await(projector.onProjectorThread(() -> {
-                        projector.removeTarget(failed);
-                        return null;
-                    }));
+                    indexes.removeWriteTarget(failed);
                     os.call("DELETE", "/" + failed, null);
                 } catch (RuntimeException cleanup) {
                     LOG.warnf("reindex clean-up of %s failed: %s", failed, cleanup.getMessage());
@@ -138,12 +141,32 @@ public class Reindexer {
         List<CategoryDoc> newer = categoriesAbove(snapshot.lsn);
         int caughtUp = writer.fanOutInto(index, newer);
         os.call("POST", "/" + index + "/_refresh", null).orThrow("refresh " + index);
-        String previous = projector.targets().live();
+        String previous = indexes.resolveTargets().live();
         indexes.swap(previous, index);
-        projector.setLive(index);
         List<String> deleted = indexes.deleteOld(index, config.reindex().keepOld());
         return new Result(index, previous, Lsn.format(snapshot.lsn), snapshot.concepts, snapshot.categories,
                 newer.size() == 0 ? 0 : caughtUp, deleted, 0);
+    }
+
+    /**
+     * The live index's progress documents into the new one (read after it became a write target, before the
+     * snapshot LSN is read: every group they cover committed before it, so the snapshot holds it). Spares token
+     * reads a wait right after the swap for partitions that were quiet during the rebuild.
+     */
+    private void copyProgress(String live, String index) {
+        Map<String, Integer> counts = view.counts();
+        if (counts.isEmpty()) {
+            return;
+        }
+        ObjectNode body = mapper.createObjectNode();
+        var ids = body.putArray("ids");
+        counts.forEach((topic, n) -> IntStream.range(0, n).forEach(p -> ids.add(ProgressDocs.id(topic, p))));
+        JsonNode docs = os.call("POST", "/" + live + "/_mget?realtime=true", body).orThrow("reading the progress")
+                .body().path("docs");
+        List<ProgressDocs.Position> positions = ProgressDocs.fromDocs(docs);
+        if (!positions.isEmpty()) {
+            writer.writeProgress(positions, BatchWriter.Targets.of(index), "reindex");
+        }
     }
 
     private List<CategoryDoc> categoriesAbove(long lsn) {

@@ -17,10 +17,11 @@ import java.util.HexFormat;
  *
  * <p>Scheme: a <b>generation counter</b> ({@code <prefix>gen}) is part of every entry's key
  * ({@code <prefix>q:<gen>:<sha256 of the normalised request and the caller's visibility scope>}). The projector
- * increments it after every refresh that made new writes searchable, before it publishes the positions; so an
- * entry computed from an older state of the index is never found again (it expires with its TTL). Every entry
- * also records the low watermark read before its search ran: a read with a consistency token takes an entry only
- * when that watermark covers the token, so even a lost increment (Redis hiccup) cannot serve it a stale answer.
+ * increments it after its periodic refresh, and every replica after each refresh it makes for token readers; so
+ * an entry computed from an older state of the index is never found again (it expires with its TTL). An entry
+ * stored by a token read records the low watermark its own search answer proved (the progress documents of that
+ * searcher); a read with a consistency token takes an entry only when that watermark covers the token, so even a
+ * lost increment (Redis hiccup) cannot serve it a stale answer. Entries of reads without a token record 0.
  * Redis failures never fail a search: the cache is skipped.
  */
 @ApplicationScoped
@@ -91,6 +92,16 @@ public class SearchCache {
             LOG.warnf("cache generation not bumped (%s): token reads stay exact, others may see entries up to %d s old",
                     e.getMessage(), config.ttl().toSeconds());
         }
+    }
+
+    /** The same as {@link #bump()} without blocking (token readers' refreshes); never fails. */
+    public Uni<Void> bumpAsync() {
+        if (!config.enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        return reactive.value(String.class).incr(generationKey())
+                .ifNoItem().after(config.timeout()).fail()
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     String entryKey(String generation, String request) {

@@ -3,11 +3,13 @@ package io.dialectica.search.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.Lsn;
-import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.search.config.SearchConfig;
 import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
+import io.dialectica.search.progress.ProgressDocs;
+import io.dialectica.search.progress.StoreProgress;
 import io.dialectica.search.rest.dto.SearchPage;
 import io.dialectica.search.rest.dto.Suggestions;
 import io.dialectica.service.problem.ApiProblem;
@@ -23,8 +25,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Searches and suggestions: waits for the caller's consistency token (without blocking a thread), answers from
- * the cache when it may, otherwise asks OpenSearch through the alias.
+ * Searches and suggestions: answers from the cache when it may, otherwise asks OpenSearch through the alias. A read
+ * with a consistency token goes through {@link Consistency} (waits without blocking a thread, and answers only
+ * when the progress documents in its own answer cover the token); a read without one does exactly what it did.
  */
 @ApplicationScoped
 public class SearchService {
@@ -32,19 +35,19 @@ public class SearchService {
     private final OpenSearch os;
     private final ObjectMapper mapper;
     private final SearchConfig config;
-    private final ProjectionProgress progress;
+    private final StoreProgress view;
+    private final Consistency consistency;
     private final SearchCache cache;
-    private final io.dialectica.search.projection.Projector projector;
     private final Counter cacheHits;
     private final Counter cacheMisses;
 
-    public SearchService(OpenSearch os, ObjectMapper mapper, SearchConfig config, ProjectionProgress progress,
-            SearchCache cache, io.dialectica.search.projection.Projector projector, MeterRegistry registry) {
-        this.projector = projector;
+    public SearchService(OpenSearch os, ObjectMapper mapper, SearchConfig config, StoreProgress view,
+            Consistency consistency, SearchCache cache, MeterRegistry registry) {
         this.os = os;
         this.mapper = mapper;
         this.config = config;
-        this.progress = progress;
+        this.view = view;
+        this.consistency = consistency;
         this.cache = cache;
         this.cacheHits = Counter.builder("dialectica.search.cache.hits").description("Searches answered from Redis")
                 .register(registry);
@@ -65,62 +68,71 @@ public class SearchService {
     }
 
     public Uni<SearchPage> search(Caller caller, SearchQuery query, Long token) {
-        return waitFor(token).chain(() -> {
-            long watermark = progress.lowWatermark();
-            String key = query.cacheKey(caller);
-            return cache.lookup(key).chain(lookup -> {
-                SearchCache.Entry entry = lookup.entry();
-                if (entry != null && (token == null || entry.watermark() >= token)) {
-                    SearchPage cached = read(entry.json());
-                    if (cached != null) {
-                        cacheHits.increment();
-                        return Uni.createFrom().item(cached);
-                    }
+        String key = query.cacheKey(caller);
+        return cache.lookup(key).chain(lookup -> {
+            SearchCache.Entry entry = lookup.entry();
+            if (entry != null && (token == null || entry.watermark() >= token)) {
+                SearchPage cached = read(entry.json());
+                if (cached != null) {
+                    cacheHits.increment();
+                    return Uni.createFrom().item(cached);
                 }
-                if (cache.enabled()) {
-                    cacheMisses.increment();
-                }
-                return run(caller, query).call(page -> cache.store(lookup, key, watermark, write(page)));
-            });
+            }
+            if (cache.enabled()) {
+                cacheMisses.increment();
+            }
+            if (token == null) {
+                // no wait, no progress documents: exactly the read it always was (its entry proves nothing: 0)
+                return run(caller, query, false)
+                        .call(result -> cache.store(lookup, key, 0, write(result.value())))
+                        .map(Consistency.Verified::value);
+            }
+            long wanted = token;
+            return consistency.read(wanted, () -> run(caller, query, true)
+                    .call(result -> result.low() >= wanted
+                            ? cache.store(lookup, key, result.low(), write(result.value()))
+                            : Uni.createFrom().voidItem()));
         });
     }
 
     public Uni<Suggestions> suggest(Caller caller, String prefix, int size, Long token) {
-        return waitFor(token).chain(() -> os.send("POST", "/" + config.index().alias() + "/_search",
-                SearchQuery.suggest(mapper, caller, prefix, size)).map(reply -> {
-                    JsonNode body = checked(reply);
-                    List<Suggestions.Item> items = new ArrayList<>();
-                    for (JsonNode hit : body.path("hits").path("hits")) {
-                        JsonNode source = hit.path("_source");
-                        items.add(new Suggestions.Item(source.path("id").asText(hit.path("_id").asText()),
-                                source.path("name").asText(null)));
-                    }
-                    return new Suggestions(prefix, items);
-                }));
-    }
-
-    /** Completes when the projection covers the token (all partitions, and refreshed); 504 after the wait. */
-    Uni<Void> waitFor(Long token) {
         if (token == null) {
-            return Uni.createFrom().voidItem();
+            return suggestOnce(caller, prefix, size, false).map(Consistency.Verified::value);
         }
-        long wanted = token;
-        String text = Lsn.format(wanted);
-        return Uni.createFrom()
-                .completionStage(() -> progress.await(() -> projector.ownsAllPartitions() && progress.lowWatermark() >= wanted,
-                        config.consistencyWait()))
-                .map(covered -> {
-                    if (!covered) {
-                        throw SearchProblems.projectionBehind(text, Lsn.format(progress.lowWatermark()),
-                                config.consistencyWait().toMillis());
-                    }
-                    return null;
-                });
+        return consistency.read(token, () -> suggestOnce(caller, prefix, size, true));
     }
 
-    private Uni<SearchPage> run(Caller caller, SearchQuery query) {
-        return os.send("POST", "/" + config.index().alias() + "/_search",
-                query.toOpenSearch(mapper, caller, config.facetSize())).map(reply -> toPage(query, checked(reply)));
+    private Uni<Consistency.Verified<Suggestions>> suggestOnce(Caller caller, String prefix, int size, boolean verify) {
+        ObjectNode body = SearchQuery.suggest(mapper, caller, prefix, size);
+        if (verify) {
+            ProgressDocs.addAggregation(mapper, body);
+        }
+        return os.send("POST", "/" + config.index().alias() + "/_search", body).map(reply -> {
+            JsonNode answer = checked(reply);
+            List<Suggestions.Item> items = new ArrayList<>();
+            for (JsonNode hit : answer.path("hits").path("hits")) {
+                JsonNode source = hit.path("_source");
+                items.add(new Suggestions.Item(source.path("id").asText(hit.path("_id").asText()),
+                        source.path("name").asText(null)));
+            }
+            return new Consistency.Verified<>(new Suggestions(prefix, items), verify ? lowOf(answer) : 0);
+        });
+    }
+
+    /** The low watermark the progress documents in this answer prove (0 when it carries none). */
+    private long lowOf(JsonNode answer) {
+        return view.verified(ProgressDocs.fromAggregation(answer));
+    }
+
+    private Uni<Consistency.Verified<SearchPage>> run(Caller caller, SearchQuery query, boolean verify) {
+        ObjectNode body = query.toOpenSearch(mapper, caller, config.facetSize());
+        if (verify) {
+            ProgressDocs.addAggregation(mapper, body);
+        }
+        return os.send("POST", "/" + config.index().alias() + "/_search", body).map(reply -> {
+            JsonNode answer = checked(reply);
+            return new Consistency.Verified<>(toPage(query, answer), verify ? lowOf(answer) : 0);
+        });
     }
 
     private SearchPage toPage(SearchQuery query, JsonNode body) {
