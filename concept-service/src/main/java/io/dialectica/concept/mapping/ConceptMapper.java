@@ -1,38 +1,57 @@
 package io.dialectica.concept.mapping;
 
 import io.dialectica.concept.model.Concept;
-import io.dialectica.concept.model.ConceptCategory;
-import io.dialectica.concept.model.ConceptRelation;
-import io.dialectica.concept.model.RelationType;
+import io.dialectica.concept.repository.StoredConcept;
+import io.dialectica.concept.repository.StoredConcept.Member;
+import io.dialectica.concept.repository.StoredConcept.Relation;
 import io.dialectica.concept.rest.dto.CategoryView;
 import io.dialectica.concept.rest.dto.ConceptSummary;
 import io.dialectica.concept.rest.dto.ConceptView;
-import io.dialectica.concept.rest.dto.RelationTypeView;
 import io.dialectica.concept.rest.dto.RelationView;
 
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Entities to the JSON views of the API. */
+/**
+ * Stored rows to the JSON views of the API. One order for every answer, reads and writes alike: categories by
+ * display name, then membership id; relations by type, then id. Names compare by Unicode code point and ids as
+ * unsigned bytes — what PostgreSQL's C.UTF-8 collation and its {@code uuid} ordering give — so the order does not
+ * depend on the database's collation or on the JVM's signed {@link UUID#compareTo}.
+ */
 public final class ConceptMapper {
+
+    /** Categories of a concept as every answer lists them. */
+    public static final Comparator<Member> MEMBER_ORDER = Comparator.comparing(Member::name, ConceptMapper::byCodePoint)
+            .thenComparing(Member::membershipId, ConceptMapper::unsigned);
+
+    /** Relations of a concept as every answer lists them. */
+    public static final Comparator<Relation> RELATION_ORDER = Comparator.comparing(Relation::type, ConceptMapper::byCodePoint)
+            .thenComparing(Relation::id, ConceptMapper::unsigned);
 
     private ConceptMapper() {
     }
 
-    public static ConceptView toView(Concept concept, List<ConceptCategory> memberships, List<ConceptRelation> relations) {
-        Map<UUID, String> names = categoryNames(memberships);
-        return new ConceptView(concept.id, concept.owner, concept.name, concept.description, concept.tradition,
-                concept.visibility, concept.qualityScore, concept.version, concept.createdAt, concept.updatedAt,
-                memberships.stream().map(ConceptMapper::toView).toList(),
-                relations.stream().map(r -> toView(r, names)).toList());
+    public static ConceptView toView(StoredConcept concept) {
+        StoredConcept.Row row = concept.row();
+        Map<UUID, String> names = categoryNames(concept.members());
+        return new ConceptView(row.id(), row.owner(), row.name(), row.description(), row.tradition(), row.visibility(),
+                row.qualityScore(), row.version(), row.createdAt(), row.updatedAt(),
+                concept.members().stream().sorted(MEMBER_ORDER).map(ConceptMapper::toView).toList(),
+                concept.relations().stream().sorted(RELATION_ORDER).map(r -> toView(r, names)).toList());
+    }
+
+    /** The categories of a concept, in the order of {@link #MEMBER_ORDER}. */
+    public static List<CategoryView> categories(StoredConcept concept) {
+        return concept.members().stream().sorted(MEMBER_ORDER).map(ConceptMapper::toView).toList();
     }
 
     /** Category id to display name, to name the ends of relations. */
-    public static Map<UUID, String> categoryNames(List<ConceptCategory> memberships) {
+    public static Map<UUID, String> categoryNames(List<Member> members) {
         Map<UUID, String> names = new HashMap<>();
-        memberships.forEach(m -> names.put(m.category.id, m.category.name));
+        members.forEach(m -> names.put(m.categoryId(), m.name()));
         return names;
     }
 
@@ -41,18 +60,36 @@ public final class ConceptMapper {
                 concept.visibility, concept.qualityScore, concept.version, concept.createdAt, concept.updatedAt);
     }
 
-    public static CategoryView toView(ConceptCategory membership) {
-        return new CategoryView(membership.category.id, membership.category.name, membership.category.canonicalName,
-                membership.category.description, membership.weight, membership.x, membership.y);
+    public static CategoryView toView(Member member) {
+        return new CategoryView(member.categoryId(), member.name(), member.canonicalName(), member.description(),
+                member.weight(), member.x(), member.y());
     }
 
-    public static RelationView toView(ConceptRelation relation, Map<UUID, String> categoryNames) {
-        return new RelationView(relation.id, categoryNames.get(relation.fromCategoryId),
-                categoryNames.get(relation.toCategoryId), relation.fromCategoryId, relation.toCategoryId,
-                relation.type, relation.weight, relation.rationale);
+    public static RelationView toView(Relation relation, Map<UUID, String> categoryNames) {
+        return new RelationView(relation.id(), categoryNames.get(relation.fromCategoryId()),
+                categoryNames.get(relation.toCategoryId()), relation.fromCategoryId(), relation.toCategoryId(),
+                relation.type(), relation.weight(), relation.rationale());
     }
 
-    public static RelationTypeView toView(RelationType type) {
-        return new RelationTypeView(type.code, type.description);
+    /** Unicode code point order (String.compareTo compares UTF-16 units: wrong for characters beyond U+FFFF). */
+    static int byCodePoint(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+    }
+
+    /** PostgreSQL's uuid order: the 16 bytes compared unsigned. */
+    static int unsigned(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 }

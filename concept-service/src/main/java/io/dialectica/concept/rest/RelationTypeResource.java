@@ -1,9 +1,7 @@
 package io.dialectica.concept.rest;
 
-import io.dialectica.concept.mapping.ConceptMapper;
-import io.dialectica.concept.repository.RelationTypeRepository;
 import io.dialectica.concept.rest.dto.RelationTypeView;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.dialectica.concept.service.RelationTypes;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -24,13 +22,12 @@ import java.util.List;
 public class RelationTypeResource {
 
     @Inject
-    RelationTypeRepository relationTypes;
+    RelationTypes relationTypes;
 
     @GET
-    @WithSession
     @Operation(operationId = "listRelationTypes", summary = "The controlled vocabulary of relation types")
     @APIResponse(responseCode = "200", description = "Every relation type with its description, by code")
     public Uni<List<RelationTypeView>> list() {
-        return relationTypes.listAllSorted().map(types -> types.stream().map(ConceptMapper::toView).toList());
+        return relationTypes.vocabulary().map(RelationTypes.Vocabulary::types);
     }
 }

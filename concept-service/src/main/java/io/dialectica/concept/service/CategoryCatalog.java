@@ -1,38 +1,49 @@
 package io.dialectica.concept.service;
 
-import io.dialectica.concept.model.Category;
-import io.dialectica.concept.repository.CategoryRepository;
-import io.quarkus.panache.common.Parameters;
-import io.smallrye.mutiny.Uni;
+import io.dialectica.concept.repository.ConceptStore;
+import io.dialectica.concept.repository.PipelinedTransaction;
+import io.dialectica.concept.repository.StoredConcept.NewCategory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
-/** The shared categories: found by canonical name, created on first use. */
+/**
+ * The shared categories: found by canonical name, created on first use; a description fills a missing one and
+ * never overwrites another. At most two statements whatever the number of categories, issued into the write's
+ * pipeline (their answers are not needed to build the next statements: those find categories by canonical
+ * name). Lock order: new names are inserted, and descriptions filled, in canonical-name order, so two writes
+ * sharing categories never wait for each other in opposite orders (40P01). An existing category is neither
+ * locked nor rewritten by a write that merely uses it.
+ */
 @ApplicationScoped
 public class CategoryCatalog {
 
     @Inject
-    CategoryRepository categories;
+    ConceptStore store;
 
-    /** The shared category for each planned one, keyed by canonical name. */
-    public Uni<Map<String, Category>> ensure(List<GraphPlan.PlannedCategory> planned) {
-        if (planned.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+    /**
+     * Issues the statements that make {@code created} exist (those already stored stay as they are) and give
+     * those of {@code described} that carry a description and have none that description.
+     *
+     * @return whether descriptions may have been filled (then a category's description as stored must be read
+     *         after these statements, not taken from an earlier read)
+     */
+    public boolean ensure(PipelinedTransaction tx, List<GraphPlan.PlannedCategory> created,
+            List<GraphPlan.PlannedCategory> described) {
+        if (!created.isEmpty()) {
+            store.insertCategories(tx, created.stream().map(CategoryCatalog::row).toList());
         }
-        // always in canonical-name order: each upsert row-locks an existing category, and two concurrent
-        // writes that lock shared categories in different orders deadlock (40P01)
-        List<GraphPlan.PlannedCategory> inLockOrder = planned.stream()
-                .sorted(Comparator.comparing(GraphPlan.PlannedCategory::canonicalName)).toList();
-        return Unis.mapSequentially(inLockOrder, c -> categories.upsert(c.name(), c.canonicalName(), c.description()))
-                // read after the upserts, so the rows are as stored; every caller ensures categories before it
-                // loads any (no stale copy in the session, hence no refresh: that logged HHH90000034 per write)
-                .chain(ids -> categories.list("id in :ids", Parameters.with("ids", ids)))
-                .map(found -> found.stream().collect(Collectors.toMap(c -> c.canonicalName, Function.identity())));
+        List<NewCategory> withDescription = described.stream().filter(c -> c.description() != null)
+                .map(CategoryCatalog::row).toList();
+        if (withDescription.isEmpty()) {
+            return false;
+        }
+        store.fillDescriptions(tx, withDescription);
+        return true;
+    }
+
+    private static NewCategory row(GraphPlan.PlannedCategory category) {
+        return new NewCategory(category.name(), category.canonicalName(), category.description());
     }
 }

@@ -1,5 +1,6 @@
 package io.dialectica.concept.service;
 
+import io.dialectica.concept.repository.StoredConcept;
 import io.dialectica.concept.rest.dto.CategoryInput;
 import io.dialectica.concept.rest.dto.ConceptInput;
 import io.dialectica.concept.rest.dto.RelationInput;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * A concept's categories and relations as requested, checked against each other and against the
@@ -22,6 +24,11 @@ import java.util.Set;
 public record GraphPlan(List<PlannedCategory> categories, List<PlannedRelation> relations) {
 
     public record PlannedCategory(String name, String canonicalName, String description, double weight, double x, double y) {
+
+        /** A new membership of this category (a fresh id). */
+        public StoredConcept.NewMember newMember() {
+            return new StoredConcept.NewMember(UUID.randomUUID(), canonicalName, weight, x, y);
+        }
     }
 
     /** Ends are canonical category names. */
@@ -29,6 +36,11 @@ public record GraphPlan(List<PlannedCategory> categories, List<PlannedRelation> 
 
         public RelationKey key() {
             return new RelationKey(from, to, type);
+        }
+
+        /** A new relation row (a fresh id); its ends are found by canonical name when it is inserted. */
+        public StoredConcept.NewRelation newRelation() {
+            return new StoredConcept.NewRelation(UUID.randomUUID(), from, to, type, weight, rationale);
         }
     }
 
@@ -74,6 +86,15 @@ public record GraphPlan(List<PlannedCategory> categories, List<PlannedRelation> 
             throw ApiProblem.invalid(errors);
         }
         return new GraphPlan(List.copyOf(categories), List.copyOf(relations));
+    }
+
+    /**
+     * The quality score of a concept with this description and exactly this graph: what it will be once written.
+     * Categories are identified by canonical name, which within one concept is the same as by id.
+     */
+    public double qualityScore(String description) {
+        return QualityScore.of(description, categories.size(), relations.stream()
+                .map(r -> new QualityScore.Edge(r.from(), r.to(), r.rationale() != null)).toList());
     }
 
     /**

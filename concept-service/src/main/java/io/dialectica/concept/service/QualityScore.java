@@ -3,7 +3,6 @@ package io.dialectica.concept.service;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * A transparent 0..1 heuristic of how worked-out a concept is, so listings can rank rough sketches
@@ -16,8 +15,11 @@ import java.util.UUID;
  */
 public final class QualityScore {
 
-    /** The shape of a relation the score looks at. */
-    public record Edge(UUID from, UUID to, boolean hasRationale) {
+    /**
+     * The shape of a relation the score looks at. {@code from} and {@code to} identify the two categories: their
+     * ids, or their canonical names (what a write knows before the ids come back); equal for the same category.
+     */
+    public record Edge(Object from, Object to, boolean hasRationale) {
     }
 
     private QualityScore() {
@@ -27,7 +29,7 @@ public final class QualityScore {
         double describedPart = description == null ? 0 : Math.min(1, description.strip().length() / 80.0);
         double categoriesPart = Math.min(1, categoryCount / 3.0);
         double relationsPart = categoryCount < 2 ? 0 : Math.min(1, relations.size() / (double) (categoryCount - 1));
-        Set<UUID> touched = new HashSet<>();
+        Set<Object> touched = new HashSet<>();
         long justified = 0;
         for (Edge edge : relations) {
             touched.add(edge.from());

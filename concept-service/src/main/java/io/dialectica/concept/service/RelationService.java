@@ -1,18 +1,15 @@
 package io.dialectica.concept.service;
 
 import io.dialectica.concept.mapping.ConceptMapper;
-import io.dialectica.concept.model.ConceptCategory;
-import io.dialectica.concept.model.ConceptRelation;
-import io.dialectica.concept.repository.MembershipRepository;
-import io.dialectica.concept.repository.RelationRepository;
-import io.dialectica.concept.repository.RelationTypeRepository;
+import io.dialectica.concept.repository.ConceptStore;
+import io.dialectica.concept.repository.StoredConcept;
+import io.dialectica.concept.repository.StoredConcept.Member;
+import io.dialectica.concept.repository.StoredConcept.Relation;
 import io.dialectica.concept.rest.dto.RelationInput;
 import io.dialectica.concept.rest.dto.RelationView;
 import io.dialectica.service.problem.ApiProblem;
-import io.dialectica.service.security.Caller;
 import io.dialectica.service.reactive.RunsToCompletion;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.dialectica.service.security.Caller;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,82 +18,77 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
-/** Adding and removing one relation of a concept. */
+/** Adding and removing one relation of a concept: each two round trips (see ConceptSnapshots). */
 @ApplicationScoped
 @RunsToCompletion
 public class RelationService {
 
     @Inject
-    RelationRepository relations;
+    ConceptStore store;
 
     @Inject
-    MembershipRepository memberships;
-
-    @Inject
-    RelationTypeRepository relationTypes;
-
-    @Inject
-    ConceptAccess access;
+    RelationTypes relationTypes;
 
     @Inject
     ConceptSnapshots snapshots;
 
-    @WithSession
     public Uni<List<RelationView>> list(Caller caller, UUID conceptId) {
-        return access.visible(caller, conceptId).chain(snapshots::view).map(view -> view.relations());
+        return snapshots.visible(caller, conceptId).map(concept -> ConceptMapper.toView(concept).relations());
     }
 
-    @WithSession
     public Uni<RelationView> get(Caller caller, UUID conceptId, UUID relationId) {
-        return access.visible(caller, conceptId).chain(snapshots::view)
-                .map(view -> view.relations().stream().filter(r -> r.id().equals(relationId)).findFirst()
-                        .orElseThrow(() -> ApiProblem.notFound("relation " + relationId + " in concept " + conceptId)));
+        return snapshots.visible(caller, conceptId).map(concept -> {
+            Relation relation = relation(concept, relationId);
+            return ConceptMapper.toView(relation, ConceptMapper.categoryNames(concept.members()));
+        });
     }
 
-    @WithTransaction
     public Uni<Change<RelationView>> add(Caller caller, UUID conceptId, RelationInput input, String ifMatch) {
-        return access.lockForChange(caller, conceptId, ifMatch, false)
-                .chain(concept -> relationTypes.codes().chain(types -> memberships.listByConcept(conceptId)
-                        .chain(members -> {
-                            ConceptRelation row = validated(conceptId, input, types, members);
-                            return relations.find("conceptId = ?1 and fromCategoryId = ?2 and toCategoryId = ?3 and type = ?4",
-                                    conceptId, row.fromCategoryId, row.toCategoryId, row.type).firstResult()
-                                    .chain(existing -> {
-                                        if (existing != null) {
-                                            throw ApiProblem.conflict(null, "this concept already has the relation "
-                                                    + input.from() + " " + row.type + " " + input.to());
-                                        }
-                                        return relations.persist(row);
-                                    })
-                                    .chain(saved -> snapshots.finishChange(concept, false)
-                                            .map(change -> change.with(ConceptMapper.toView(saved,
-                                                    ConceptMapper.categoryNames(members)))));
-                        })));
+        return relationTypes.codes().chain(types -> snapshots.change(caller, conceptId, ifMatch, false, (tx, current) -> {
+            Map<String, UUID> byCanonical = new HashMap<>();
+            current.members().forEach(m -> byCanonical.put(m.canonicalName(), m.categoryId()));
+            List<ApiProblem.FieldError> errors = new ArrayList<>();
+            GraphPlan.PlannedRelation planned = GraphPlan.checkRelation(input, byCanonical.keySet(), types, "", errors);
+            if (planned == null) {
+                throw ApiProblem.invalid(errors);
+            }
+            UUID from = byCanonical.get(planned.from());
+            UUID to = byCanonical.get(planned.to());
+            for (Relation existing : current.relations()) {
+                if (existing.fromCategoryId().equals(from) && existing.toCategoryId().equals(to)
+                        && existing.type().equals(planned.type())) {
+                    throw ApiProblem.conflict(null, "this concept already has the relation "
+                            + input.from() + " " + planned.type() + " " + input.to());
+                }
+            }
+            StoredConcept.NewRelation row = planned.newRelation();
+            Relation relation = new Relation(row.id(), from, to, row.type(), row.weight(), row.rationale());
+            List<Relation> relations = new ArrayList<>(current.relations());
+            relations.add(relation);
+            StoredConcept.Row next = ConceptSnapshots.nextVersion(current.row(),
+                    ConceptSnapshots.qualityScore(current.row().description(), current.members(), relations));
+            store.insertRelations(tx, conceptId, List.of(row));
+            return snapshots.finish(tx, next).map(token -> new Change<>(
+                    ConceptMapper.toView(relation, ConceptMapper.categoryNames(current.members())), next.version(), token));
+        }));
     }
 
-    @WithTransaction
     public Uni<Change<Void>> remove(Caller caller, UUID conceptId, UUID relationId, String ifMatch) {
-        return access.lockForChange(caller, conceptId, ifMatch, false)
-                .chain(concept -> relations.deleteInConcept(conceptId, relationId).invoke(deleted -> {
-                    if (deleted == 0) {
-                        throw ApiProblem.notFound("relation " + relationId + " in concept " + conceptId);
-                    }
-                }).chain(() -> snapshots.finishChange(concept, false)).map(change -> change.with((Void) null)));
+        return snapshots.change(caller, conceptId, ifMatch, false, (tx, current) -> {
+            relation(current, relationId);
+            store.deleteRelations(tx, conceptId, List.of(relationId));
+            List<Relation> relations = current.relations().stream().filter(r -> !r.id().equals(relationId)).toList();
+            List<Member> members = current.members();
+            StoredConcept.Row next = ConceptSnapshots.nextVersion(current.row(),
+                    ConceptSnapshots.qualityScore(current.row().description(), members, relations));
+            return snapshots.finish(tx, next).map(token -> new Change<Void>(null, next.version(), token));
+        });
     }
 
-    private static ConceptRelation validated(UUID conceptId, RelationInput input, Set<String> types,
-            List<ConceptCategory> members) {
-        Map<String, UUID> byCanonical = new HashMap<>();
-        members.forEach(m -> byCanonical.put(m.category.canonicalName, m.category.id));
-        List<ApiProblem.FieldError> errors = new ArrayList<>();
-        GraphPlan.PlannedRelation planned = GraphPlan.checkRelation(input, byCanonical.keySet(), types, "", errors);
-        if (planned == null) {
-            throw ApiProblem.invalid(errors);
-        }
-        return MembershipRows.relation(conceptId, byCanonical.get(planned.from()), byCanonical.get(planned.to()),
-                planned.type(), planned.weight(), planned.rationale());
+    private static Relation relation(StoredConcept concept, UUID relationId) {
+        return concept.relations().stream().filter(r -> r.id().equals(relationId)).findFirst()
+                .orElseThrow(() -> ApiProblem.notFound("relation " + relationId + " in concept " + concept.row().id()));
     }
 }

@@ -24,6 +24,10 @@ public class Database {
         return single(sql).getLong(0);
     }
 
+    public String text(String sql) {
+        return single(sql).getString(0);
+    }
+
     private Row single(String sql) {
         return pool.query(sql).execute().await().atMost(Duration.ofSeconds(10)).iterator().next();
     }
