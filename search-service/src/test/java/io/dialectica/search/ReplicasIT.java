@@ -176,6 +176,8 @@ class ReplicasIT {
                 {"dialectica_search_progress_write_seconds", ""},
                 {"dialectica_search_refresh_seconds", "origin=\"projector\""},
                 {"dialectica_search_refresh_seconds", "origin=\"reader\""},
+                {"dialectica_search_token_applied_wait_seconds", ""},
+                {"dialectica_search_token_query_seconds", ""},
                 {"dialectica_search_token_read_seconds", "outcome=\"answered\""},
                 {"dialectica_search_freshness_seconds", ""}}) {
             List<double[]> buckets = new ArrayList<>();

@@ -44,6 +44,8 @@ public class Consistency {
     private final Timer answered;
     private final Timer behind;
     private final Counter rechecks;
+    private final Timer appliedWait;
+    private final Timer query;
 
     public Consistency(StoreProgress view, Refresher refresher, SearchConfig config, MeterRegistry registry) {
         this.view = view;
@@ -54,6 +56,15 @@ public class Consistency {
         this.rechecks = Counter.builder("dialectica.search.token.rechecks")
                 .description("Token reads whose own answer did not cover the token yet (refreshed and read again)")
                 .register(registry);
+        this.appliedWait = Timer.builder("dialectica.search.token.applied.wait")
+                .description("Token reads: arrival to the index having applied the token on every partition "
+                        + "(as this replica's view learns it)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        this.query = Timer.builder("dialectica.search.token.query")
+                .description("Token reads: one query with its progress documents, sent to answered")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
     }
 
     private static Timer timer(MeterRegistry registry, String outcome) {
@@ -67,7 +78,11 @@ public class Consistency {
     public <T> Uni<T> read(long token, Supplier<Uni<Verified<T>>> attempt) {
         long started = System.nanoTime();
         long deadline = started + config.consistencyWait().toNanos();
-        return step(token, attempt, deadline, true)
+        Supplier<Uni<Verified<T>>> timed = () -> {
+            long sent = System.nanoTime();
+            return attempt.get().onItem().invoke(() -> query.record(Duration.ofNanos(System.nanoTime() - sent)));
+        };
+        return step(token, timed, deadline, true, started)
                 .onItemOrFailure().invoke((item, failure) -> {
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
                     (item != null ? answered : behind).record(took);
@@ -76,11 +91,14 @@ public class Consistency {
     }
 
     private <T> Uni<Verified<T>> step(long token, Supplier<Uni<Verified<T>>> attempt, long deadline,
-            boolean firstTry) {
+            boolean firstTry, long started) {
         boolean applied = view.appliedLow() >= token;
         Uni<Boolean> ready = applied ? Uni.createFrom().item(true)
                 : Uni.createFrom().completionStage(() -> view.awaitApplied(token, remaining(deadline)));
         return ready.chain(ok -> {
+            if (firstTry && ok) {
+                appliedWait.record(Duration.ofNanos(System.nanoTime() - started));
+            }
             if (!ok) {
                 return Uni.createFrom().failure(() -> projectionBehind(token));
             }
@@ -93,7 +111,7 @@ public class Consistency {
                 if (remaining(deadline).compareTo(RETRY_PAUSE) <= 0) {
                     return Uni.createFrom().failure(() -> projectionBehind(token));
                 }
-                Uni<Verified<T>> again = Uni.createFrom().deferred(() -> step(token, attempt, deadline, false));
+                Uni<Verified<T>> again = Uni.createFrom().deferred(() -> step(token, attempt, deadline, false, started));
                 return firstTry ? again : Uni.createFrom().voidItem().onItem().delayIt().by(RETRY_PAUSE).chain(() -> again);
             });
         });
