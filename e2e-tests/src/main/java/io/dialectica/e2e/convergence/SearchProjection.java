@@ -103,13 +103,19 @@ public final class SearchProjection implements Projection {
         ObjectNode body = mapper.createObjectNode();
         body.put("size", 1000);
         body.putArray("_source").add("deleted");
-        body.putObject("query").putObject("bool").putArray("must_not").addObject().putObject("term").put("deleted", true);
+        // search-service's progress documents (one per topic-partition, kind "progress") are not concepts
+        var mustNot = body.putObject("query").putObject("bool").putArray("must_not");
+        mustNot.addObject().putObject("term").put("deleted", true);
+        mustNot.addObject().putObject("term").put("kind", "progress");
         JsonNode page = post("/" + alias + "/_search?scroll=1m", body);
         String scrollId = page.path("_scroll_id").asText(null);
         try {
             while (page.path("hits").path("hits").size() > 0) {
                 for (JsonNode hit : page.path("hits").path("hits")) {
-                    ids.add(hit.path("_id").asText());
+                    String id = hit.path("_id").asText();
+                    if (!id.startsWith("_progress:")) {
+                        ids.add(id);
+                    }
                 }
                 ObjectNode next = mapper.createObjectNode().put("scroll", "1m").put("scroll_id", scrollId);
                 page = post("/_search/scroll", next);
