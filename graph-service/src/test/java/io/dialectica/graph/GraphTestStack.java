@@ -20,6 +20,7 @@ public class GraphTestStack implements QuarkusTestResourceLifecycleManager {
 
     public static final String KAFKA = "127.0.0.1:19092";
     public static final int PARTITIONS = 3;
+    public static final String NEO4J = "bolt://127.0.0.1:17687";
 
     private String conceptTopic;
     private String categoryTopic;
@@ -51,6 +52,18 @@ public class GraphTestStack implements QuarkusTestResourceLifecycleManager {
             admin.deleteTopics(List.of(conceptTopic, categoryTopic)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // best effort: a left-over test topic holds a few kilobytes
+        }
+        removeProgressNodes(List.of(conceptTopic, categoryTopic));
+    }
+
+    /** The (:ProjectionProgress) nodes of a run's topics, which the projector wrote into the shared Neo4j. */
+    public static void removeProgressNodes(List<String> topics) {
+        try (org.neo4j.driver.Driver driver = org.neo4j.driver.GraphDatabase.driver(NEO4J, org.neo4j.driver.AuthTokens.none());
+             org.neo4j.driver.Session session = driver.session()) {
+            session.run("MATCH (p:ProjectionProgress) WHERE p.topic IN $topics DETACH DELETE p",
+                    Map.of("topics", topics)).consume();
+        } catch (RuntimeException e) {
+            // best effort: a left-over node is a few bytes
         }
     }
 

@@ -313,4 +313,35 @@ class ProjectionTest {
         assertEquals(2, graph.count("MATCH (:Concept {id: $id})-[m:INCLUDES]->() RETURN count(m)", Map.of("id", s)));
         assertFalse(graph.state(s).isEmpty());
     }
+
+    /**
+     * The position of each partition lives in Neo4j, written by the transaction that applies its groups (and by the
+     * one that passes its watermarks), so any replica can read what is applied: one node per topic-partition.
+     */
+    @Test
+    void partitionPositionsAreWrittenIntoNeo4jWithTheChanges() {
+        String x = Events.id();
+        long created = events.concept(x)
+                .insert(Tables.CONCEPTS, Events.concept(x, "alice-progress", "Positions", "PUBLIC"))
+                .send();
+        graph.awaitApplied(x, created);
+        Record node = graph.one("""
+                MATCH (c:Concept {id: $id})
+                MATCH (p:ProjectionProgress) WHERE p.topic = $topic AND p.position >= c.appliedLsn
+                RETURN count(p) AS n, min(p.partitions) AS partitions""",
+                Map.of("id", x, "topic", config.topics().conceptChanges()));
+        assertTrue(node.get("n").asLong() >= 1, "the concept's partition is at or past its group");
+        assertEquals(GraphTestStack.PARTITIONS, node.get("partitions").asInt());
+
+        long mark = Events.nextLsn();
+        events.watermarks(mark);
+        Graph.until(() -> graph.count("""
+                MATCH (p:ProjectionProgress) WHERE p.topic IN $topics AND p.position >= $mark RETURN count(p)""",
+                Map.of("topics", List.of(config.topics().conceptChanges(), config.topics().categoryChanges()),
+                        "mark", mark)) == 2L * GraphTestStack.PARTITIONS, "every partition's node at the watermark");
+        Graph.until(() -> progress.lowWatermark() >= mark, "the projector's own positions at the watermark");
+        assertEquals(2L * GraphTestStack.PARTITIONS, graph.count("""
+                MATCH (p:ProjectionProgress) WHERE p.topic IN $topics AND p.offset > 0 RETURN count(p)""",
+                Map.of("topics", List.of(config.topics().conceptChanges(), config.topics().categoryChanges()))));
+    }
 }

@@ -331,4 +331,46 @@ class ReadApiTest {
                 .queryParam("from", category).queryParam("to", Events.id())
                 .when().get("/api/graph/paths").then().statusCode(404);
     }
+
+    /**
+     * Another replica applied the write: this replica's projector never saw it, yet a token read here answers as soon
+     * as Neo4j holds it — a one-concept read through the concept's applied LSN, a read across concepts through the
+     * partitions' progress nodes. The test plays the other replica by writing what its transaction would write.
+     */
+    @Test
+    void aTokenAnotherReplicaAppliedIsAnsweredFromTheStore() throws Exception {
+        // everything sent so far is applied here, so positions at a fresh LSN are true statements
+        long before = Events.nextLsn();
+        events.watermarks(before);
+        Graph.until(() -> progress.lowWatermark() >= before, "this replica's positions at " + before);
+
+        String id = Events.id();
+        long lsn = Events.nextLsn();
+        CompletableFuture<Response> read = CompletableFuture.supplyAsync(() -> given()
+                .auth().oauth2(TestJwt.user("bob-remote")).header(ConsistencyToken.HEADER, Lsn.format(lsn))
+                .when().get("/api/graph/concepts/" + id));
+        Thread.sleep(300); // the read waits: neither this replica's projector nor Neo4j has the write
+        graph.query("""
+                CREATE (c:Concept {id: $id, name: 'Applied elsewhere', owner: 'bob-remote', visibility: 'PUBLIC',
+                                   appliedLsn: $lsn})""", Map.of("id", id, "lsn", lsn));
+        read.get().then().statusCode(200).body("name", equalTo("Applied elsewhere"))
+                .body("appliedLsn", equalTo(Lsn.format(lsn)));
+        assertTrue(progress.recentlyApplied(id).isEmpty(), "this replica's projector never applied it");
+
+        // across concepts: the other replica's transaction raised every partition's position
+        long mark = Events.nextLsn();
+        CompletableFuture<Response> related = CompletableFuture.supplyAsync(() -> given()
+                .auth().oauth2(TestJwt.user("bob-remote")).header(ConsistencyToken.HEADER, Lsn.format(mark))
+                .when().get("/api/graph/concepts/" + id + "/related"));
+        Thread.sleep(300);
+        assertTrue(progress.lowWatermark() < mark);
+        graph.query("""
+                MATCH (p:ProjectionProgress) WHERE p.topic IN $topics
+                SET p.position = CASE WHEN p.position < $mark THEN $mark ELSE p.position END""",
+                Map.of("topics", List.of(config.topics().conceptChanges(), config.topics().categoryChanges()),
+                        "mark", mark));
+        related.get().then().statusCode(200).body("conceptId", equalTo(id)).body("items", hasSize(0));
+        // answered within the consistency wait (else 504), though this replica's own partitions never passed the token
+        assertTrue(progress.lowWatermark() < mark, "this replica's own partitions never passed the token");
+    }
 }

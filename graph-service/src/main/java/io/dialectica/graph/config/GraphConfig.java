@@ -21,6 +21,8 @@ public interface GraphConfig {
 
     Projection projection();
 
+    Progress progress();
+
     Kafka kafka();
 
     TopicNames topics();
@@ -42,9 +44,30 @@ public interface GraphConfig {
         int recentKeys();
     }
 
+    /**
+     * The positions every replica reads from Neo4j (README, "Read-your-writes with several replicas"): the
+     * {@code (:ProjectionProgress)} nodes the projectors write in the same transactions as the changes.
+     */
+    interface Progress {
+        /** Shortest time between two reads of the progress nodes while token readers wait (the first read is at once). */
+        @WithDefault("10ms")
+        Duration pollInterval();
+
+        /** The view (health details, the low-watermark gauge) is read again at least this often, readers or not. */
+        @WithDefault("1s")
+        Duration refreshInterval();
+    }
+
     interface Kafka {
         @WithDefault("127.0.0.1:19092")
         String bootstrapServers();
+
+        /**
+         * How long the group waits for a replica that stopped heart-beating (kill -9, a lost node) before its
+         * partitions move to the others; a clean stop leaves the group at once. Kafka's default is 45 s.
+         */
+        @WithDefault("10s")
+        Duration sessionTimeout();
 
         /** Consumer group of the projector; every instance of graph-service shares it. */
         @WithDefault("graph-service")

@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /**
  * Constraints and indexes, created (if missing) before the projector consumes anything: unique ids
- * of concepts, tombstones and categories (node key lookups of every statement), per relation type a
+ * of concepts, tombstones, categories and the per-partition progress nodes (node key lookups of every statement), per relation type a
  * unique relation id and an index on the owning concept id (relation updates, concept deletions,
  * visibility changes).
  */
@@ -32,7 +32,9 @@ public class GraphSchema {
         List<String> statements = new ArrayList<>(List.of(
                 "CREATE CONSTRAINT concept_id IF NOT EXISTS FOR (c:Concept) REQUIRE c.id IS UNIQUE",
                 "CREATE CONSTRAINT deleted_concept_id IF NOT EXISTS FOR (t:DeletedConcept) REQUIRE t.id IS UNIQUE",
-                "CREATE CONSTRAINT category_id IF NOT EXISTS FOR (k:Category) REQUIRE k.id IS UNIQUE"));
+                "CREATE CONSTRAINT category_id IF NOT EXISTS FOR (k:Category) REQUIRE k.id IS UNIQUE",
+                // one node per topic-partition: id = "<topic>#<partition>" (PartitionPosition.id)
+                "CREATE CONSTRAINT projection_progress_id IF NOT EXISTS FOR (p:ProjectionProgress) REQUIRE p.id IS UNIQUE"));
         for (RelationType type : RelationType.values()) {
             String suffix = type.name().toLowerCase(Locale.ROOT);
             statements.add("CREATE CONSTRAINT relation_id_%s IF NOT EXISTS FOR ()-[x:%s]-() REQUIRE x.id IS UNIQUE"

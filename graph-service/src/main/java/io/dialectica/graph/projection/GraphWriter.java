@@ -15,13 +15,16 @@ import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.Transaction;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Applies change groups to Neo4j: one write transaction for a list of groups, each group all or
@@ -29,6 +32,14 @@ import java.util.Set;
  * {@code commitLsn} is not above it (plus the groups of the same key accepted before it here) is a
  * repeat and changes nothing. The accepted groups' net changes ({@link Changeset}) are written with
  * UNWIND statements, and each key's {@code appliedLsn} is set in the same transaction.
+ *
+ * <p><b>Several replicas.</b> The transaction begins by writing the {@code (:ProjectionProgress)} node of every
+ * partition it covers ({@link PartitionPosition}, the higher position wins), in a fixed order. That takes the
+ * node's write lock first thing, so two writers of one partition (the old and the new owner around a rebalance, or
+ * a replica the group gave up on that still finishes its transaction) run one after the other, and the second
+ * reads the applied LSNs the first committed: its groups are repeats, never applied twice, never an older state
+ * over a newer one. Categories, which groups of several partitions touch, are locked before their LSN is compared.
+ * The position is committed with the changes it covers: a reader that sees it sees them.
  *
  * <p>Relationship types come from {@link RelationType}: one prebuilt Cypher text per type and
  * statement; an unknown type code is never put into a query (the relation is skipped and counted).
@@ -54,13 +65,37 @@ public class GraphWriter {
             OPTIONAL MATCH (k:Category {id: id})
             RETURN id, coalesce(k.appliedLsn, 0) AS live, 0 AS deleted""";
 
-    /** Copies (concept topic) and the authority (category topic) alike: the higher commit LSN wins. */
+    /**
+     * The partitions this transaction covers, in id order: locks their progress nodes (the first write takes the
+     * lock, then the stored values are read under it) and raises position and offset. Written first, committed
+     * with everything else.
+     */
+    static final String WRITE_PROGRESS = """
+            UNWIND $rows AS r
+            MERGE (p:ProjectionProgress {id: r.id})
+            ON CREATE SET p.topic = r.topic, p.partition = r.partition, p.position = 0, p.offset = -1
+            SET p.writer = $writer, p.updatedAt = $now
+            WITH p, r
+            SET p.position = CASE WHEN p.position < r.position THEN r.position ELSE p.position END,
+                p.offset = CASE WHEN p.offset < r.offset THEN r.offset ELSE p.offset END,
+                p.partitions = CASE WHEN coalesce(p.partitions, 0) < r.partitions THEN r.partitions
+                               ELSE p.partitions END""";
+
+    /**
+     * Copies (concept topic) and the authority (category topic) alike: the higher commit LSN wins. Groups of
+     * different partitions (maybe on different replicas) touch the same category, so the node is locked (a write)
+     * before its LSN is compared: no older state can overwrite a newer one committed meanwhile.
+     */
     static final String UPSERT_CATEGORIES = """
             UNWIND $rows AS r
             MERGE (k:Category {id: r.id})
-            WITH k, r WHERE coalesce(k.appliedLsn, 0) < r.lsn
-            SET k.name = r.name, k.canonicalName = r.canonicalName, k.description = r.description,
-                k.appliedLsn = r.lsn""";
+            SET k.locked = true
+            WITH k, r, coalesce(k.appliedLsn, 0) < r.lsn AS newer
+            SET k.name = CASE WHEN newer THEN r.name ELSE k.name END,
+                k.canonicalName = CASE WHEN newer THEN r.canonicalName ELSE k.canonicalName END,
+                k.description = CASE WHEN newer THEN r.description ELSE k.description END,
+                k.appliedLsn = CASE WHEN newer THEN r.lsn ELSE k.appliedLsn END
+            REMOVE k.locked""";
 
     static final String DELETE_CATEGORIES = """
             UNWIND $rows AS r
@@ -130,11 +165,14 @@ public class GraphWriter {
     private final Driver driver;
     private final ObjectMapper mapper;
     private final String conceptTopic;
+    /** This process, on the progress nodes it writes (who wrote a partition last). */
+    private final String writerName;
 
     public GraphWriter(Driver driver, ObjectMapper mapper, GraphConfig config) {
         this.driver = driver;
         this.mapper = mapper;
         this.conceptTopic = config.topics().conceptChanges();
+        this.writerName = System.getenv().getOrDefault("HOSTNAME", "graph-service") + "/" + ProcessHandle.current().pid();
     }
 
     static Map<RelationType, String> perType(String template) {
@@ -146,15 +184,39 @@ public class GraphWriter {
     }
 
     /**
-     * Applies the groups (in partition order) in one Neo4j transaction. Throws when Neo4j fails: then
-     * nothing of it was applied, and the caller tries again (repeats are recognised by their LSN).
+     * Applies the groups (in partition order) in one Neo4j transaction, together with the positions of their
+     * partitions: each group's partition at least at the group's commit LSN, plus {@code positions} (watermarks,
+     * offsets). Throws when Neo4j fails: then nothing of it was applied, and the caller tries again (repeats are
+     * recognised by their LSN).
      */
-    public Result apply(List<ChangeGroup> groups) {
+    public Result apply(List<ChangeGroup> groups, Collection<PartitionPosition> positions) {
+        Map<String, PartitionPosition> covered = new TreeMap<>();
+        for (PartitionPosition p : positions) {
+            covered.merge(p.id(), p, PartitionPosition::merge);
+        }
+        for (ChangeGroup g : groups) {
+            PartitionPosition p = new PartitionPosition(g.topic(), g.partition(), g.commitLsn(), -1, 0);
+            covered.merge(p.id(), p, PartitionPosition::merge);
+        }
         try (Session session = driver.session(Session.class); Transaction tx = session.beginTransaction()) {
-            Result result = apply(tx, groups);
+            writeProgress(tx, covered.values());
+            Result result = groups.isEmpty() ? EMPTY : apply(tx, groups);
             tx.commit();
             return result;
         }
+    }
+
+    private static final Result EMPTY = new Result(List.of(), List.of(), 0, 0, 0);
+
+    private void writeProgress(Transaction tx, Collection<PartitionPosition> positions) {
+        if (positions.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (PartitionPosition p : positions) {
+            rows.add(p.params());
+        }
+        tx.run(WRITE_PROGRESS, Map.of("rows", rows, "writer", writerName, "now", Instant.now().toString())).consume();
     }
 
     private Result apply(Transaction tx, List<ChangeGroup> groups) {
@@ -203,7 +265,10 @@ public class GraphWriter {
         // 1. categories (shared; MERGE by id, the higher commit LSN wins)
         List<Map<String, Object>> categoryUpserts = new ArrayList<>();
         List<Map<String, Object>> categoryDeletes = new ArrayList<>();
-        for (Changeset.CategoryChange c : set.categories.values()) {
+        // in id order: two transactions that lock some of the same categories lock them in the same order
+        List<Changeset.CategoryChange> categories = new ArrayList<>(set.categories.values());
+        categories.sort(java.util.Comparator.comparing(Changeset.CategoryChange::id));
+        for (Changeset.CategoryChange c : categories) {
             if (c.row() == null) {
                 categoryDeletes.add(Changeset.params("id", c.id(), "lsn", c.lsn()));
             } else {

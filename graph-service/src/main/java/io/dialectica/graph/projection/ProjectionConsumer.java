@@ -7,6 +7,7 @@ import io.dialectica.contracts.projection.ChangeGroup;
 import io.dialectica.contracts.projection.ChangeGroupAssembler;
 import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.graph.config.GraphConfig;
+import io.dialectica.graph.progress.StoreProgress;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,13 +16,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 import org.neo4j.driver.exceptions.Neo4jException;
+import org.neo4j.driver.exceptions.TransientException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The projector: a plain {@link KafkaConsumer} on its own thread reads both change topics, reassembles
@@ -44,6 +50,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * back to its last committed offset and reads the same records again after a backoff (200 ms doubling
  * to 10 s), until Neo4j accepts them. A crash (kill -9) resumes from the committed offsets; groups
  * applied after the last offset commit come again and are recognised as repeats by their LSN.
+ *
+ * <p>Several replicas share the consumer group, each consuming some partitions. Every transaction also writes the
+ * positions of the partitions it covers into Neo4j ({@link PartitionPosition}, {@code (:ProjectionProgress)}), so
+ * every replica answers consistency tokens from the store ({@link StoreProgress}), whichever replica applied the
+ * write; this replica's view learns its own transactions at once.
  */
 @ApplicationScoped
 public class ProjectionConsumer {
@@ -56,6 +67,7 @@ public class ProjectionConsumer {
     private final GraphWriter writer;
     private final GraphSchema schema;
     private final ProjectionProgress progress;
+    private final StoreProgress view;
     private final ProjectionMetrics metrics;
     private final ObjectMapper mapper;
     private final Map<String, ChangeGroupAssembler> assemblers = new HashMap<>();
@@ -63,6 +75,10 @@ public class ProjectionConsumer {
     private final Map<TopicPartition, Long> runStarts = new HashMap<>();
     /** Per partition: the offset committed (or the position at assignment): where a retry reads again. */
     private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+    /** Offsets applied but not committed because a rebalance was under way: committed before a partition goes. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** Partitions per topic, as Kafka's metadata says (written on the progress nodes for the readers). */
+    private final Map<String, Integer> partitionCounts = new HashMap<>();
 
     private volatile State state = State.STARTING;
     private volatile boolean running;
@@ -72,11 +88,12 @@ public class ProjectionConsumer {
     private Thread thread;
 
     public ProjectionConsumer(GraphConfig config, GraphWriter writer, GraphSchema schema, ProjectionProgress progress,
-            ProjectionMetrics metrics, ObjectMapper mapper) {
+            StoreProgress view, ProjectionMetrics metrics, ObjectMapper mapper) {
         this.config = config;
         this.writer = writer;
         this.schema = schema;
         this.progress = progress;
+        this.view = view;
         this.metrics = metrics;
         this.mapper = mapper;
         assemblers.put(config.topics().conceptChanges(), new ChangeGroupAssembler(config.topics().conceptChanges()));
@@ -180,12 +197,19 @@ public class ProjectionConsumer {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.kafka().groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "graph-service-projection");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "graph-service-projection-"
+                + System.getenv().getOrDefault("HOSTNAME", Long.toString(ProcessHandle.current().pid())));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // a new consumer group projects everything the topics still hold
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // several replicas: a partition moves only when it must (a replica joins or leaves), the others keep going
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // a replica that died without leaving the group (kill -9) gives its partitions up after this
+        long session = config.kafka().sessionTimeout().toMillis();
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 4));
         props.putAll(config.kafka().consumer());
         return props;
     }
@@ -225,10 +249,22 @@ public class ProjectionConsumer {
             }
         }
 
+        // the positions this poll moves, written in the same transaction as its groups
+        Map<String, PartitionPosition> moved = new HashMap<>();
+        for (ChangeGroup g : groups) {
+            TopicPartition tp = new TopicPartition(g.topic(), g.partition());
+            moved.merge(PartitionPosition.id(g.topic(), g.partition()), new PartitionPosition(g.topic(), g.partition(),
+                    g.commitLsn(), safeOffsets.getOrDefault(tp, -1L), partitions(c, g.topic())), PartitionPosition::merge);
+        }
+        watermarks.forEach((tp, lsn) -> moved.merge(PartitionPosition.id(tp.topic(), tp.partition()),
+                new PartitionPosition(tp.topic(), tp.partition(), lsn, safeOffsets.getOrDefault(tp, -1L),
+                        partitions(c, tp.topic())), PartitionPosition::merge));
+        List<PartitionPosition> positions = List.copyOf(moved.values());
+
         List<GraphWriter.Result> results;
         long applyStart = System.nanoTime();
         try {
-            results = applyAll(groups);
+            results = applyAll(groups, positions);
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("applied a poll of %d records, %d groups in %d ms", records.count(), groups.size(),
                         (System.nanoTime() - applyStart) / 1_000_000);
@@ -243,11 +279,14 @@ public class ProjectionConsumer {
         for (GraphWriter.Result result : results) {
             metrics.recorded(result, now);
         }
+        Map<String, Long> keys = new HashMap<>();
         for (ChangeGroup g : groups) {
             progress.applied(g.key(), g.commitLsn());
             progress.advance(g.topic(), g.partition(), g.commitLsn());
+            keys.merge(g.key(), g.commitLsn(), Math::max);
         }
         watermarks.forEach((tp, lsn) -> progress.advance(tp.topic(), tp.partition(), lsn));
+        view.learned(positions, keys);
         commit(c, safeOffsets);
         if (consecutiveFailures > 0) {
             LOG.infof("Neo4j accepts changes again after %d failed attempts; low watermark %s", consecutiveFailures,
@@ -264,12 +303,12 @@ public class ProjectionConsumer {
      * outage), the groups are applied one by one and only a group Neo4j refuses on its own is skipped
      * (logged, {@code dialectica_graph_groups_failed_total}), so that one bad group cannot stop the stream.
      */
-    private List<GraphWriter.Result> applyAll(List<ChangeGroup> groups) {
-        if (groups.isEmpty()) {
+    private List<GraphWriter.Result> applyAll(List<ChangeGroup> groups, List<PartitionPosition> positions) {
+        if (groups.isEmpty() && positions.isEmpty()) {
             return List.of();
         }
         try {
-            return List.of(writer.apply(groups));
+            return List.of(retryingTransient(() -> writer.apply(groups, positions)));
         } catch (Neo4jException e) {
             if (!refusedAsInvalid(e)) {
                 throw e;
@@ -279,7 +318,8 @@ public class ProjectionConsumer {
         List<GraphWriter.Result> results = new ArrayList<>();
         for (ChangeGroup g : groups) {
             try {
-                results.add(writer.apply(List.of(g)));
+                // the group's own partition position comes with it
+                results.add(retryingTransient(() -> writer.apply(List.of(g), List.of())));
             } catch (Neo4jException e) {
                 if (!refusedAsInvalid(e)) {
                     throw e;
@@ -289,7 +329,54 @@ public class ProjectionConsumer {
                         g.partition(), g.key(), Lsn.format(g.commitLsn()), e.code());
             }
         }
+        // then the positions of the whole poll (past the skipped groups too, as before)
+        retryingTransient(() -> writer.apply(List.of(), positions));
         return results;
+    }
+
+    /**
+     * A transaction Neo4j aborted for a transient reason — with several replicas mostly a deadlock between two of
+     * them locking shared categories in a different order — is tried again at once, a few times, before it counts
+     * as a store failure (backoff, seek back).
+     */
+    private static <T> T retryingTransient(Supplier<T> transaction) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transaction.get();
+            } catch (TransientException e) {
+                if (attempt >= 5) {
+                    throw e;
+                }
+                LOG.debugf("transient Neo4j failure (attempt %d), trying again: %s", attempt, e.code());
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt + 10));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The topic's partition count (Kafka metadata, asked once per topic and assignment). */
+    private int partitions(KafkaConsumer<String, String> c, String topic) {
+        Integer known = partitionCounts.get(topic);
+        if (known != null) {
+            return known;
+        }
+        try {
+            var infos = c.partitionsFor(topic, Duration.ofSeconds(5));
+            if (infos != null && !infos.isEmpty()) {
+                partitionCounts.put(topic, infos.size());
+                return infos.size();
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof WakeupException w) {
+                throw w;
+            }
+            LOG.warnf("no partition count for %s yet: %s", topic, e.getMessage());
+        }
+        return 0;
     }
 
     /** Neo4j says the data is wrong (a constraint or a value's type), which no retry would change. */
@@ -331,8 +418,14 @@ public class ProjectionConsumer {
         try {
             c.commitSync(offsets);
             offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+            offsets.keySet().forEach(uncommitted::remove);
         } catch (WakeupException e) {
             throw e;
+        } catch (RebalanceInProgressException e) {
+            // a cooperative rebalance is under way (a replica joins or leaves): committed with the next poll, or
+            // when the partition is revoked
+            uncommitted.putAll(offsets);
+            LOG.debugf("offsets not committed during a rebalance (later, or on revocation): %s", offsets.keySet());
         } catch (RuntimeException e) {
             // a rebalance or an unreachable broker: the next owner reads these groups again and skips them
             LOG.warnf("committing offsets failed (the groups are applied; a re-delivery will be skipped): %s",
@@ -391,11 +484,29 @@ public class ProjectionConsumer {
                 metrics.partitionAssigned(tp.topic(), tp.partition());
             }
             byTopic.forEach(progress::assigned);
+            // the partition count is asked again after each assignment (a topic may have grown)
+            partitionCounts.clear();
             LOG.infof("assigned %s", partitions);
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // what this replica applied but could not commit during the rebalance: its next owner starts after it
+            Map<TopicPartition, OffsetAndMetadata> last = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata o = uncommitted.remove(tp);
+                if (o != null) {
+                    last.put(tp, o);
+                }
+            }
+            if (!last.isEmpty()) {
+                try {
+                    consumer.commitSync(last);
+                } catch (RuntimeException e) {
+                    LOG.debugf("offsets of revoked partitions not committed (their next owner skips the repeats): %s",
+                            e.getMessage());
+                }
+            }
             Map<String, List<Integer>> byTopic = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 committed.remove(tp);
@@ -411,6 +522,8 @@ public class ProjectionConsumer {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // no longer ours (the group gave up on this replica): nothing may be committed for them
+            partitions.forEach(uncommitted::remove);
             onPartitionsRevoked(partitions);
         }
     }

@@ -2,6 +2,7 @@ package io.dialectica.graph.projection;
 
 import io.dialectica.contracts.projection.ChangeGroup;
 import io.dialectica.contracts.projection.ProjectionProgress;
+import io.dialectica.graph.progress.StoreProgress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,8 +21,13 @@ import java.util.function.LongSupplier;
 /**
  * Prometheus metrics of the projection (/q/metrics), also shown in the readiness details:
  * <ul>
- * <li>{@code dialectica_graph_low_watermark_lsn}: the low watermark (min over the assigned partitions), as a number;</li>
- * <li>{@code dialectica_graph_partition_position_lsn{topic,partition}}: each partition's position;</li>
+ * <li>{@code dialectica_graph_low_watermark_lsn}: the low watermark token reads are answered against: the minimum
+ * position over every partition of both topics as Neo4j holds it ({@link StoreProgress}, whichever replica wrote it),
+ * as a number;</li>
+ * <li>{@code dialectica_graph_own_low_watermark_lsn}: the minimum over the partitions this replica consumes;</li>
+ * <li>{@code dialectica_graph_partitions_assigned}: how many partitions this replica consumes;</li>
+ * <li>{@code dialectica_graph_progress_reads_total}: reads of the progress nodes by this replica's view;</li>
+ * <li>{@code dialectica_graph_partition_position_lsn{topic,partition}}: each assigned partition's position;</li>
  * <li>{@code dialectica_graph_lag_milliseconds}: now − commit time of the last applied group (−1 before the first);</li>
  * <li>{@code dialectica_graph_apply_latency_seconds}: source commit → group applied in Neo4j (histogram);</li>
  * <li>{@code dialectica_graph_events_applied_total}, {@code dialectica_graph_groups_applied_total},
@@ -49,7 +55,7 @@ public class ProjectionMetrics {
     private final Set<String> partitionGauges = ConcurrentHashMap.newKeySet();
     private volatile LongSupplier droppedRuns = () -> 0;
 
-    public ProjectionMetrics(MeterRegistry registry, ProjectionProgress progress) {
+    public ProjectionMetrics(MeterRegistry registry, ProjectionProgress progress, StoreProgress view) {
         this.registry = registry;
         this.progress = progress;
         events = Counter.builder("dialectica.graph.events.applied")
@@ -74,9 +80,18 @@ public class ProjectionMetrics {
                 .description("Source commit to the change group being applied in Neo4j")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
-        Gauge.builder("dialectica.graph.low.watermark.lsn", progress, p -> (double) p.lowWatermark())
-                .description("Low watermark: minimum position over the assigned partitions (an LSN as a number)")
+        Gauge.builder("dialectica.graph.low.watermark.lsn", view, v -> (double) v.lowWatermark())
+                .description("Low watermark of the store: minimum position over every partition of both topics, "
+                        + "as Neo4j holds it (an LSN as a number)")
                 .register(registry);
+        Gauge.builder("dialectica.graph.own.low.watermark.lsn", progress, p -> (double) p.lowWatermark())
+                .description("Minimum position over the partitions this replica consumes (an LSN as a number)")
+                .register(registry);
+        Gauge.builder("dialectica.graph.partitions.assigned", progress,
+                p -> p.positions().values().stream().mapToInt(Map::size).sum())
+                .description("Partitions this replica consumes").register(registry);
+        FunctionCounter.builder("dialectica.graph.progress.reads", view, StoreProgress::storeReads)
+                .description("Reads of the progress nodes from Neo4j by this replica's view").register(registry);
         Gauge.builder("dialectica.graph.lag", this, m -> (double) m.lagMs())
                 .description("Now minus the source commit time of the last applied change group (-1 before the first)")
                 .baseUnit("milliseconds").register(registry);
