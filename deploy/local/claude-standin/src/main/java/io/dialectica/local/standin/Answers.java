@@ -48,6 +48,7 @@ final class Answers {
     private static final Pattern COUNT = Pattern.compile(
             "(?i)\\b(?:write|formulate|give|propose|generate|produce)\\s+(?:exactly\\s+)?(\\d{1,3})\\s+theses"
                     + "|\\bexactly\\s+(\\d{1,3})\\s+(?:theses|elements)");
+    private static final Pattern MODE = Pattern.compile("(?i)\\b(dialectical|comparative|integrative)\\s+synthesis");
 
     private final ObjectMapper mapper;
     private final ObjectMapper pretty;
@@ -125,7 +126,7 @@ final class Answers {
             return new Answer(write(theses(concepts, count, related(context), new Random(seed))), schema,
                     conversationKey);
         }
-        String mode = context != null && context.path("mode").isTextual() ? context.path("mode").asText() : "dialectical";
+        String mode = context != null && context.path("mode").isTextual() ? context.path("mode").asText() : mode(texts);
         return new Answer(write(synthesis(concepts, mode.toLowerCase(Locale.ROOT), new Random(seed))), schema,
                 conversationKey);
     }
@@ -208,6 +209,17 @@ final class Answers {
             }
         }
         return out;
+    }
+
+    /** The synthesis mode named in the prompt ("a dialectical synthesis"), else dialectical. */
+    static String mode(List<String> texts) {
+        for (String t : texts) {
+            Matcher m = MODE.matcher(t);
+            if (m.find()) {
+                return m.group(1).toLowerCase(Locale.ROOT);
+            }
+        }
+        return "dialectical";
     }
 
     static int count(JsonNode context, List<String> texts) {

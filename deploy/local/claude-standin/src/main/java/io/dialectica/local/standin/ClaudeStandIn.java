@@ -21,8 +21,13 @@ import java.util.concurrent.Executors;
  * runs it as process {@code claude-standin} on 127.0.0.1:18089 when {@code ANTHROPIC_API_KEY} is not
  * set. Every response carries {@code x-dialectica-stand-in: true}.
  * <p>
+ * Prompt caching ({@code cache_control} breakpoints, minimum length, lifetime refreshed on read, the
+ * {@code cache_*_input_tokens} usage fields: {@link PromptCache}) and {@code POST /v1/messages/count_tokens}
+ * work as documented.
+ * <p>
  * Also: {@code GET /health}, {@code GET /stats} (requests in total and per epoch second, the busiest
- * 1 s and 60 s windows) and {@code POST /stats/reset}. Settings: {@link StandInConfig}, README.md.
+ * 1 s and 60 s windows, tokens by kind) and {@code POST /stats/reset}, {@code POST /cache/reset}.
+ * Settings: {@link StandInConfig}, README.md.
  */
 public final class ClaudeStandIn implements AutoCloseable {
 
@@ -31,6 +36,7 @@ public final class ClaudeStandIn implements AutoCloseable {
     private final ExecutorService executor;
     private final RequestStats stats = new RequestStats();
     private final ObjectMapper mapper = new ObjectMapper();
+    private final MessagesHandler messages;
 
     private ClaudeStandIn(StandInConfig config) throws IOException {
         this.config = config;
@@ -39,9 +45,10 @@ public final class ClaudeStandIn implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        MessagesHandler messages = new MessagesHandler(config, stats, mapper);
+        this.messages = new MessagesHandler(config, stats, mapper);
         server.createContext("/v1/messages", messages::handle);
         server.createContext("/stats", this::stats);
+        server.createContext("/cache", this::cache);
         server.createContext("/health", this::health);
         server.createContext("/", messages::notFound);
     }
@@ -72,12 +79,27 @@ public final class ClaudeStandIn implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (path.equals("/stats") && method.equals("GET")) {
-                json(exchange, 200, stats.snapshot());
+                Map<String, Object> snapshot = stats.snapshot();
+                snapshot.put("cacheEntries", messages.cacheEntries());
+                json(exchange, 200, snapshot);
             } else if (path.equals("/stats/reset") && method.equals("POST")) {
                 stats.reset();
                 json(exchange, 200, Map.of("reset", true, "at", Instant.now().toString()));
             } else {
                 json(exchange, 404, Map.of("error", "GET /stats or POST /stats/reset"));
+            }
+        }
+    }
+
+    /** {@code POST /cache/reset}: forgets every cached prompt prefix (a benchmark's run starts cold). */
+    private void cache(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (exchange.getRequestURI().getPath().equals("/cache/reset") && exchange.getRequestMethod().equals("POST")) {
+                int entries = messages.cacheEntries();
+                messages.clearCache();
+                json(exchange, 200, Map.of("cleared", entries, "at", Instant.now().toString()));
+            } else {
+                json(exchange, 404, Map.of("error", "POST /cache/reset"));
             }
         }
     }

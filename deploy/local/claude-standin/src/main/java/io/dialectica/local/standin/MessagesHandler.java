@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code POST /v1/messages}: the checks, errors, headers and the two response forms (a {@code Message}
  * JSON, or the SSE event sequence {@code message_start}, {@code content_block_start}, {@code ping},
  * {@code content_block_delta}..., {@code content_block_stop}, {@code message_delta}, {@code message_stop})
- * of the Claude Messages API.
+ * of the Claude Messages API, with prompt caching ({@code cache_control} breakpoints, {@link PromptCache})
+ * and its usage fields; {@code POST /v1/messages/count_tokens} counts a request's input tokens.
  */
 final class MessagesHandler {
 
@@ -46,6 +47,7 @@ final class MessagesHandler {
     private final SlidingWindow requests;
     private final SlidingWindow inputTokens;
     private final SlidingWindow outputTokens;
+    private final PromptCache cache;
     /** conversations already answered once (for {@code invalid-json-once}) */
     private final Set<String> answeredOnce = ConcurrentHashMap.newKeySet();
 
@@ -58,6 +60,16 @@ final class MessagesHandler {
         this.inputTokens = new SlidingWindow(NOMINAL_INPUT_TOKENS_PER_MINUTE);
         this.outputTokens = new SlidingWindow(config.outputTokensPerMinute() > 0 ? config.outputTokensPerMinute()
                 : NOMINAL_OUTPUT_TOKENS_PER_MINUTE);
+        this.cache = new PromptCache(config.cacheLifetimeSeconds() * 1000, config.cacheMinTokens());
+    }
+
+    /** Forgets every cached prompt prefix ({@code POST /stats/reset} does, so a benchmark starts cold). */
+    void clearCache() {
+        cache.clear();
+    }
+
+    int cacheEntries() {
+        return cache.size();
     }
 
     /** An error answer: HTTP status, Anthropic error type and message, optional retry-after seconds. */
@@ -89,14 +101,20 @@ final class MessagesHandler {
         try (exchange) {
             long started = System.nanoTime();
             String requestId = id("req_");
-            if (!exchange.getRequestURI().getPath().equals("/v1/messages")) {
+            String path = exchange.getRequestURI().getPath();
+            boolean count = path.equals("/v1/messages/count_tokens");
+            if (!path.equals("/v1/messages") && !count) {
                 sendError(exchange, requestId, new ApiError(404, "not_found_error", "Not found"));
                 return;
             }
             if (!exchange.getRequestMethod().equals("POST")) {
                 exchange.getResponseHeaders().set("allow", "POST");
                 sendError(exchange, requestId, new ApiError(405, "invalid_request_error",
-                        "Method " + exchange.getRequestMethod() + " not allowed: use POST /v1/messages"));
+                        "Method " + exchange.getRequestMethod() + " not allowed: use POST " + path));
+                return;
+            }
+            if (count) {
+                countTokens(exchange, requestId, started);
                 return;
             }
             stats.received(System.currentTimeMillis());
@@ -105,22 +123,54 @@ final class MessagesHandler {
                 outcome = respond(exchange, requestId);
             } catch (ApiError e) {
                 sendError(exchange, requestId, e);
-                outcome = new Outcome(e.status, 0, 0, false, null, e.type);
+                outcome = new Outcome(e.status, null, 0, false, null, e.type);
             }
-            stats.answered(outcome.status(), System.currentTimeMillis(), outcome.outputTokens());
+            stats.answered(outcome.status(), System.currentTimeMillis(), outcome.outputTokens(), outcome.usage());
+            PromptCache.Usage u = outcome.usage();
             ClaudeStandIn.log("POST /v1/messages " + outcome.status() + " " + requestId
                     + (outcome.stream() ? " stream" : "") + (outcome.schema() != null ? " " + outcome.schema() : "")
                     + (outcome.note() != null ? " " + outcome.note() : "")
-                    + " in=" + outcome.inputTokens() + " out=" + outcome.outputTokens() + " "
+                    + " in=" + (u == null ? 0 : u.inputTokens())
+                    + (u != null && u.cacheCreationInputTokens() > 0 ? " cache_write=" + u.cacheCreationInputTokens() : "")
+                    + (u != null && u.cacheReadInputTokens() > 0 ? " cache_read=" + u.cacheReadInputTokens() : "")
+                    + " out=" + outcome.outputTokens() + " "
                     + (System.nanoTime() - started) / 1_000_000 + " ms");
         }
     }
 
-    private record Outcome(int status, long inputTokens, long outputTokens, boolean stream, String schema, String note) {
+    private record Outcome(int status, PromptCache.Usage usage, long outputTokens, boolean stream, String schema,
+            String note) {
     }
 
-    private Outcome respond(HttpExchange exchange, String requestId) throws ApiError, IOException {
-        Headers h = exchange.getRequestHeaders();
+    /**
+     * {@code POST /v1/messages/count_tokens}: the request's input tokens ({@code {"input_tokens": n}}), counted as
+     * a Messages request would be (cached or not); {@code max_tokens} is not required. Free: no rate limit,
+     * no latency, not in the Messages statistics.
+     */
+    private void countTokens(HttpExchange exchange, String requestId, long started) throws IOException {
+        int status = 200;
+        long tokens = 0;
+        try {
+            checkHeaders(exchange.getRequestHeaders());
+            Request request = validate(readBody(exchange), false);
+            tokens = request.inputTokens();
+            addCommonHeaders(exchange.getResponseHeaders(), requestId, System.currentTimeMillis());
+            byte[] bytes = mapper.writeValueAsBytes(mapper.createObjectNode().put("input_tokens", tokens));
+            exchange.getResponseHeaders().set("content-type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream os = exchange.getResponseBody()) {
+                os.write(bytes);
+            }
+        } catch (ApiError e) {
+            status = e.status;
+            sendError(exchange, requestId, e);
+        }
+        stats.counted();
+        ClaudeStandIn.log("POST /v1/messages/count_tokens " + status + " " + requestId + " input_tokens=" + tokens + " "
+                + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    private static void checkHeaders(Headers h) throws ApiError {
         String key = h.getFirst("x-api-key");
         if (key == null || key.isBlank()) {
             throw new ApiError(401, "authentication_error", "x-api-key header is required");
@@ -129,6 +179,11 @@ final class MessagesHandler {
         if (version == null || version.isBlank()) {
             throw new ApiError(400, "invalid_request_error", "anthropic-version: header is required");
         }
+    }
+
+    private Outcome respond(HttpExchange exchange, String requestId) throws ApiError, IOException {
+        Headers h = exchange.getRequestHeaders();
+        checkHeaders(h);
         Optional<Fault> fault;
         try {
             fault = Optional.ofNullable(h.getFirst(FAULT_HEADER)).filter(s -> !s.isBlank()).map(Fault::parse)
@@ -137,7 +192,7 @@ final class MessagesHandler {
             throw new ApiError(400, "invalid_request_error", FAULT_HEADER + ": " + e.getMessage());
         }
         JsonNode body = readBody(exchange);
-        Request request = validate(body);
+        Request request = validate(body, true);
 
         if (fault.isPresent()) {
             switch (fault.get()) {
@@ -177,12 +232,13 @@ final class MessagesHandler {
             text = cut(text, request.maxTokens() * 4);
             stopReason = "max_tokens";
         }
-        long in = Math.max(1, tokens(request.allText()));
+        // the prompt cache: what this request reads and writes (the stand-in writes before it answers)
+        PromptCache.Usage usage = cache.apply(request.model(), request.blocks(), now);
         long out = tokens(text);
-        inputTokens.record(in, now);
+        inputTokens.record(usage.total(), now);
 
         sleep(config.latencyMs());
-        Message message = new Message(id("msg_"), request.model(), text, stopReason, in, out);
+        Message message = new Message(id("msg_"), request.model(), text, stopReason, usage, out);
         addCommonHeaders(exchange.getResponseHeaders(), requestId, now);
         if (request.stream()) {
             boolean broken = fault.isPresent() && fault.get() == Fault.STREAM_ERROR;
@@ -200,17 +256,20 @@ final class MessagesHandler {
             }
         }
         outputTokens.record(out, System.currentTimeMillis());
-        return new Outcome(200, in, out, request.stream(), answer.schema(), note);
+        return new Outcome(200, usage, out, request.stream(), answer.schema(), note);
     }
 
     // ------------------------------------------------------------------------------------------
     // request
 
-    private record Request(String model, int maxTokens, boolean stream, String system, List<Answers.Turn> turns) {
-        String allText() {
-            StringBuilder b = new StringBuilder(system == null ? "" : system);
-            turns.forEach(t -> b.append(t.text()));
-            return b.toString();
+    /**
+     * A checked request; {@code blocks} are its system and message content blocks in render order, each with
+     * its tokens and its {@code cache_control} TTL (the prompt cache's view).
+     */
+    private record Request(String model, int maxTokens, boolean stream, String system, List<Answers.Turn> turns,
+            List<PromptCache.Block> blocks) {
+        long inputTokens() {
+            return Math.max(1, blocks.stream().mapToLong(PromptCache.Block::tokens).sum());
         }
     }
 
@@ -235,7 +294,7 @@ final class MessagesHandler {
         }
     }
 
-    private static Request validate(JsonNode body) throws ApiError {
+    private static Request validate(JsonNode body, boolean messagesRequest) throws ApiError {
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
             throw invalid("model: Field required");
@@ -244,15 +303,20 @@ final class MessagesHandler {
             throw invalid("model: Input should be a valid string");
         }
         JsonNode maxTokens = body.get("max_tokens");
-        if (maxTokens == null || maxTokens.isNull()) {
-            throw invalid("max_tokens: Field required");
+        if (messagesRequest || maxTokens != null) {
+            if (maxTokens == null || maxTokens.isNull()) {
+                throw invalid("max_tokens: Field required");
+            }
+            if (!maxTokens.canConvertToInt() || !maxTokens.isIntegralNumber()) {
+                throw invalid("max_tokens: Input should be a valid integer");
+            }
+            if (maxTokens.asInt() < 1) {
+                throw invalid("max_tokens: Input should be greater than or equal to 1");
+            }
         }
-        if (!maxTokens.canConvertToInt() || !maxTokens.isIntegralNumber()) {
-            throw invalid("max_tokens: Input should be a valid integer");
-        }
-        if (maxTokens.asInt() < 1) {
-            throw invalid("max_tokens: Input should be greater than or equal to 1");
-        }
+        List<PromptCache.Block> blocks = new ArrayList<>();
+        JsonNode system = body.get("system");
+        String systemText = system == null || system.isNull() ? null : content(system, "system", "system", blocks);
         JsonNode messages = body.get("messages");
         if (messages == null || messages.isNull()) {
             throw invalid("messages: Field required");
@@ -274,7 +338,7 @@ final class MessagesHandler {
             if (!role.equals("user") && !role.equals("assistant")) {
                 throw invalid(p + ".role: Input should be 'user' or 'assistant'");
             }
-            turns.add(new Answers.Turn(role, content(m.get("content"), p + ".content")));
+            turns.add(new Answers.Turn(role, content(m.get("content"), p + ".content", role, blocks)));
         }
         if (!turns.getFirst().role().equals("user")) {
             throw invalid("messages: first message must use the \"user\" role");
@@ -283,17 +347,35 @@ final class MessagesHandler {
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
             throw invalid("stream: Input should be a valid boolean");
         }
-        JsonNode system = body.get("system");
-        String systemText = system == null || system.isNull() ? null : content(system, "system");
-        return new Request(model.asText(), maxTokens.asInt(), stream != null && stream.asBoolean(false), systemText, turns);
+        long breakpoints = blocks.stream().filter(b -> b.ttl() != null).count();
+        if (breakpoints > PromptCache.MAX_BREAKPOINTS) {
+            throw invalid("A maximum of " + PromptCache.MAX_BREAKPOINTS + " blocks with cache_control may be provided. Found "
+                    + breakpoints + ".");
+        }
+        boolean shortSeen = false;
+        for (PromptCache.Block b : blocks) {
+            if ("5m".equals(b.ttl())) {
+                shortSeen = true;
+            } else if ("1h".equals(b.ttl()) && shortSeen) {
+                throw invalid("a cache_control entry with ttl='1h' must not come after one with ttl='5m'");
+            }
+        }
+        return new Request(model.asText(), maxTokens == null ? 0 : maxTokens.asInt(),
+                stream != null && stream.asBoolean(false), systemText, turns, List.copyOf(blocks));
     }
 
-    /** A string, or an array of content blocks whose text blocks are joined. */
-    private static String content(JsonNode content, String path) throws ApiError {
+    /**
+     * A string, or an array of content blocks whose text blocks are joined; every block is added to
+     * {@code blocks} (a string as one text block) with its tokens and its checked {@code cache_control}.
+     */
+    private static String content(JsonNode content, String path, String role, List<PromptCache.Block> blocks)
+            throws ApiError {
         if (content == null || content.isNull()) {
             throw invalid(path + ": Field required");
         }
         if (content.isTextual()) {
+            ObjectNode block = JSON.createObjectNode().put("type", "text").put("text", content.asText());
+            blocks.add(new PromptCache.Block(role + "\u0001" + block, tokens(content.asText()), null));
             return content.asText();
         }
         if (!content.isArray()) {
@@ -305,6 +387,10 @@ final class MessagesHandler {
             if (!block.isObject() || !block.path("type").isTextual()) {
                 throw invalid(path + "." + i + ".type: Field required");
             }
+            String ttl = cacheControl(block.get("cache_control"), path + "." + i + ".cache_control");
+            ObjectNode canonical = ((ObjectNode) block).deepCopy();
+            canonical.remove("cache_control");
+            long tokens;
             if (block.path("type").asText().equals("text")) {
                 if (!block.path("text").isTextual()) {
                     throw invalid(path + "." + i + ".text: Field required");
@@ -313,10 +399,37 @@ final class MessagesHandler {
                     b.append('\n');
                 }
                 b.append(block.path("text").asText());
+                tokens = tokens(block.path("text").asText());
+            } else {
+                tokens = tokens(canonical.toString());
             }
+            blocks.add(new PromptCache.Block(role + "\u0001" + canonical, tokens, ttl));
         }
         return b.toString();
     }
+
+    /** null without {@code cache_control}; else its TTL ("5m" when not given). */
+    private static String cacheControl(JsonNode cc, String path) throws ApiError {
+        if (cc == null || cc.isNull()) {
+            return null;
+        }
+        if (!cc.isObject()) {
+            throw invalid(path + ": Input should be a valid dictionary");
+        }
+        if (!"ephemeral".equals(cc.path("type").asText(null))) {
+            throw invalid(path + ".type: Input should be 'ephemeral'");
+        }
+        JsonNode ttl = cc.get("ttl");
+        if (ttl == null || ttl.isNull()) {
+            return "5m";
+        }
+        if (!ttl.isTextual() || !(ttl.asText().equals("5m") || ttl.asText().equals("1h"))) {
+            throw invalid(path + ".ttl: Input should be '5m' or '1h'");
+        }
+        return ttl.asText();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ApiError invalid(String message) {
         return new ApiError(400, "invalid_request_error", message);
@@ -325,8 +438,17 @@ final class MessagesHandler {
     // ------------------------------------------------------------------------------------------
     // response
 
-    private record Message(String id, String model, String text, String stopReason, long inputTokens,
+    private record Message(String id, String model, String text, String stopReason, PromptCache.Usage usage,
             long outputTokens) {
+
+        void putUsage(ObjectNode usage, long output) {
+            usage.put("input_tokens", this.usage.inputTokens());
+            usage.put("cache_creation_input_tokens", this.usage.cacheCreationInputTokens());
+            usage.put("cache_read_input_tokens", this.usage.cacheReadInputTokens());
+            usage.putObject("cache_creation").put("ephemeral_5m_input_tokens", this.usage.creation5m())
+                    .put("ephemeral_1h_input_tokens", this.usage.creation1h());
+            usage.put("output_tokens", output);
+        }
 
         ObjectNode json(ObjectMapper mapper, boolean complete) {
             ObjectNode m = mapper.createObjectNode();
@@ -345,10 +467,7 @@ final class MessagesHandler {
             }
             m.putNull("stop_sequence");
             ObjectNode usage = m.putObject("usage");
-            usage.put("input_tokens", inputTokens);
-            usage.put("cache_creation_input_tokens", 0);
-            usage.put("cache_read_input_tokens", 0);
-            usage.put("output_tokens", complete ? outputTokens : 1);
+            putUsage(usage, complete ? outputTokens : 1);
             usage.put("service_tier", "standard");
             return m;
         }
@@ -400,8 +519,7 @@ final class MessagesHandler {
         event(out, "content_block_stop", mapper.createObjectNode().put("type", "content_block_stop").put("index", 0));
         ObjectNode delta = mapper.createObjectNode().put("type", "message_delta");
         delta.putObject("delta").put("stop_reason", message.stopReason()).putNull("stop_sequence");
-        delta.putObject("usage").put("input_tokens", message.inputTokens()).put("cache_creation_input_tokens", 0)
-                .put("cache_read_input_tokens", 0).put("output_tokens", message.outputTokens());
+        message.putUsage(delta.putObject("usage"), message.outputTokens());
         event(out, "message_delta", delta);
         event(out, "message_stop", mapper.createObjectNode().put("type", "message_stop"));
         out.close();

@@ -16,6 +16,10 @@ final class RequestStats {
     private final TreeMap<Long, long[]> perSecond = new TreeMap<>(); // second -> {received, ok}
     private final TreeMap<Integer, Long> byStatus = new TreeMap<>();
     private final AtomicLong outputTokens = new AtomicLong();
+    private final AtomicLong inputTokens = new AtomicLong();
+    private final AtomicLong cacheCreationInputTokens = new AtomicLong();
+    private final AtomicLong cacheReadInputTokens = new AtomicLong();
+    private final AtomicLong countTokensRequests = new AtomicLong();
     private long since = System.currentTimeMillis();
     private long total;
 
@@ -24,18 +28,32 @@ final class RequestStats {
         bucket(nowMs)[0]++;
     }
 
-    synchronized void answered(int status, long nowMs, long tokens) {
+    synchronized void answered(int status, long nowMs, long tokens, PromptCache.Usage usage) {
         byStatus.merge(status, 1L, Long::sum);
         if (status == 200) {
             bucket(nowMs)[1]++;
             outputTokens.addAndGet(tokens);
+            if (usage != null) {
+                inputTokens.addAndGet(usage.inputTokens());
+                cacheCreationInputTokens.addAndGet(usage.cacheCreationInputTokens());
+                cacheReadInputTokens.addAndGet(usage.cacheReadInputTokens());
+            }
         }
+    }
+
+    /** A {@code count_tokens} request (not a Messages request: counted apart). */
+    void counted() {
+        countTokensRequests.incrementAndGet();
     }
 
     synchronized void reset() {
         perSecond.clear();
         byStatus.clear();
         outputTokens.set(0);
+        inputTokens.set(0);
+        cacheCreationInputTokens.set(0);
+        cacheReadInputTokens.set(0);
+        countTokensRequests.set(0);
         total = 0;
         since = System.currentTimeMillis();
     }
@@ -46,6 +64,10 @@ final class RequestStats {
         out.put("total", total);
         out.put("byStatus", new TreeMap<>(byStatus));
         out.put("outputTokens", outputTokens.get());
+        out.put("inputTokens", inputTokens.get());
+        out.put("cacheCreationInputTokens", cacheCreationInputTokens.get());
+        out.put("cacheReadInputTokens", cacheReadInputTokens.get());
+        out.put("countTokensRequests", countTokensRequests.get());
         Map<String, Long> received = new java.util.LinkedHashMap<>();
         Map<String, Long> ok = new java.util.LinkedHashMap<>();
         perSecond.forEach((s, c) -> {

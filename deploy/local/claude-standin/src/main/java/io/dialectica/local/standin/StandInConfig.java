@@ -17,16 +17,32 @@ import java.util.Optional;
  * @param outputTokensPerMinute  its own output-token limit over a sliding minute (default 0 = off)
  * @param fault                  fault applied to every request that does not name one in the
  *                               {@code x-standin-fault} header (default none); see {@link Fault}
+ * @param cacheLifetimeSeconds   lifetime of a prompt-cache entry with the default TTL "5m", refreshed on every
+ *                               read (default 300; a "1h" entry lives 12 times as long; tests shorten it)
+ * @param cacheMinTokens         minimum cacheable prefix for every model (default 0: the documented minimum of
+ *                               the requested model, {@link PromptCache#minTokens(String)})
  */
 public record StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
-        int outputTokensPerMinute, Optional<Fault> fault) {
+        int outputTokensPerMinute, Optional<Fault> fault, long cacheLifetimeSeconds, long cacheMinTokens) {
 
     public static final int DEFAULT_PORT = 18089;
+    public static final long DEFAULT_CACHE_LIFETIME_SECONDS = 300;
 
     public StandInConfig {
-        if (latencyMs < 0 || tokensPerSecond < 0 || requestsPerMinute < 0 || outputTokensPerMinute < 0) {
+        if (latencyMs < 0 || tokensPerSecond < 0 || requestsPerMinute < 0 || outputTokensPerMinute < 0
+                || cacheMinTokens < 0) {
             throw new IllegalArgumentException("stand-in settings must not be negative");
         }
+        if (cacheLifetimeSeconds < 1) {
+            throw new IllegalArgumentException("standin.cache-lifetime-seconds must be at least 1");
+        }
+    }
+
+    /** The settings without the prompt-cache ones (documented lifetime and minimum lengths). */
+    public StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
+            int outputTokensPerMinute, Optional<Fault> fault) {
+        this(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
+                DEFAULT_CACHE_LIFETIME_SECONDS, 0);
     }
 
     public static StandInConfig defaults() {
@@ -43,11 +59,20 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
                 setting("standin.tokens-per-second").map(Integer::parseInt).orElse(d.tokensPerSecond()),
                 setting("standin.requests-per-minute").map(Integer::parseInt).orElse(d.requestsPerMinute()),
                 setting("standin.output-tokens-per-minute").map(Integer::parseInt).orElse(d.outputTokensPerMinute()),
-                setting("standin.fault").filter(s -> !s.isBlank() && !s.equals("none")).map(Fault::parse));
+                setting("standin.fault").filter(s -> !s.isBlank() && !s.equals("none")).map(Fault::parse),
+                setting("standin.cache-lifetime-seconds").map(Long::parseLong).orElse(d.cacheLifetimeSeconds()),
+                setting("standin.cache-min-tokens").map(Long::parseLong).orElse(d.cacheMinTokens()));
     }
 
     public StandInConfig withPort(int p) {
-        return new StandInConfig(host, p, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault);
+        return new StandInConfig(host, p, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
+                cacheLifetimeSeconds, cacheMinTokens);
+    }
+
+    /** The same settings with another prompt-cache lifetime ("5m") and minimum cacheable length (0: per model). */
+    public StandInConfig withCache(long lifetimeSeconds, long minTokens) {
+        return new StandInConfig(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
+                lifetimeSeconds, minTokens);
     }
 
     static Optional<String> setting(String key) {
@@ -63,7 +88,9 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
         return "host=" + host + " port=" + port + " latency-ms=" + latencyMs + " tokens-per-second=" + tokensPerSecond
                 + " requests-per-minute=" + (requestsPerMinute == 0 ? "off" : requestsPerMinute)
                 + " output-tokens-per-minute=" + (outputTokensPerMinute == 0 ? "off" : outputTokensPerMinute)
-                + " fault=" + fault.map(Fault::header).orElse("none");
+                + " fault=" + fault.map(Fault::header).orElse("none")
+                + " cache-lifetime-seconds=" + cacheLifetimeSeconds
+                + " cache-min-tokens=" + (cacheMinTokens == 0 ? "per-model" : cacheMinTokens);
     }
 
     /** Faults to inject, by request header {@code x-standin-fault} or by {@code standin.fault}. */

@@ -9,6 +9,8 @@ import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.TextBlockParam;
+import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -339,30 +341,42 @@ class ClaudeStandInTest {
     void workersOwnPromptTemplatesAreUnderstood() throws Exception {
         Path dir = Path.of("../../../claude-worker/src/main/resources/prompts");
         assumeTrue(Files.isDirectory(dir), "claude-worker's prompt templates are in this checkout");
-        for (String version : List.of("theses.v1", "synthesis.v1")) {
+        for (String version : List.of("theses.v2", "synthesis.v2")) {
             Path file = dir.resolve(version + ".txt");
             assumeTrue(Files.exists(file));
             String template = Files.readString(file);
             boolean theses = version.startsWith("theses");
-            ObjectNode ctx = theses ? context("dialectica.theses.v1", 4, null, hegel())
-                    : context("dialectica.synthesis.v1", null, "dialectical", hegel(), aristotle());
-            // the worker only names the schema in the context; count is both in the text and the JSON
+            // the worker's context holds the graph only; count, language and mode are in the task block after it
+            ObjectNode ctx = JSON.createObjectNode();
+            ArrayNode concepts = ctx.putArray("concepts");
+            concepts.add(hegel());
+            if (!theses) {
+                concepts.add(aristotle());
+            }
             Map<String, String> values = Map.of("{{count}}", "4", "{{conceptName}}", "Being, Nothing, Becoming",
                     "{{conceptNames}}", "\"Being, Nothing, Becoming\", \"Four causes\"", "{{language}}", "en",
-                    "{{mode}}", "dialectical", "{{modeHint}}", "thesis and antithesis sublated",
-                    "{{schema}}", theses ? "dialectica.theses.v1" : "dialectica.synthesis.v1", "{{context}}", ctx.toPrettyString());
-            String system = template.substring(template.indexOf("[system]") + 8, template.indexOf("[user]"));
-            String user = template.substring(template.indexOf("[user]") + 6);
+                    "{{mode}}", "comparative", "{{modeHint}}", "what they share and where they differ",
+                    "{{schema}}", theses ? "dialectica.theses.v1" : "dialectica.synthesis.v1", "{{context}}", ctx.toString());
+            String system = template.substring(template.indexOf("[system]") + 8, template.indexOf("[context]"));
+            String context = template.substring(template.indexOf("[context]") + 9, template.indexOf("[task]"));
+            String task = template.substring(template.indexOf("[task]") + 6);
             for (Map.Entry<String, String> e : values.entrySet()) {
                 system = system.replace(e.getKey(), e.getValue());
-                user = user.replace(e.getKey(), e.getValue());
+                context = context.replace(e.getKey(), e.getValue());
+                task = task.replace(e.getKey(), e.getValue());
             }
-            String answer = text(sdk.messages().create(MessageCreateParams.builder().model("m").maxTokens(8192)
-                    .system(system.strip()).addUserMessage(user.strip()).build()));
+            MessageCreateParams request = MessageCreateParams.builder().model("m").maxTokens(8192).system(system.strip())
+                    .addUserMessageOfBlockParams(List.of(
+                            ContentBlockParam.ofText(TextBlockParam.builder().text(context.strip()).build()),
+                            ContentBlockParam.ofText(TextBlockParam.builder().text(task.strip()).build())))
+                    .build();
+            String answer = text(sdk.messages().create(request));
             if (theses) {
                 assertValidTheses(answer, 4, names(hegel()));
             } else {
-                assertTrue(JSON.readTree(answer).path("categories").size() >= 2, answer);
+                JsonNode synthesis = JSON.readTree(answer);
+                assertTrue(synthesis.path("categories").size() >= 2, answer);
+                assertTrue(answer.contains("Common measure"), "the mode is read from the task: " + answer);
             }
         }
     }
