@@ -2,7 +2,8 @@
 # Tests of the shell scripts themselves (run by ./dialectica test, step "shell scripts"):
 #   1. has_match / has_text (deploy/local/lib/pipes.sh) hold under pipefail with a producer that
 #      keeps writing after the match, where `| grep -q` fails;
-#   2. no script pipes into `grep -q` (or `grep ... >/dev/null`) again.
+#   2. no script pipes into `grep -q` (or `grep ... >/dev/null`) again;
+#   3. the projectors' second replicas are processes ./dialectica knows (status).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 # shellcheck source=../lib/pipes.sh
@@ -35,5 +36,17 @@ if [[ -n "$offenders" ]]; then
 else
   ok "no script pipes into grep -q (${#scripts[@]} scripts)"
 fi
+
+# 3. replicas: ./dialectica knows the projectors' second replicas as processes of their own (port + 100)
+status="$("$ROOT/dialectica" status)"
+for replica in "graph-service-2 8182" "search-service-2 8183"; do
+  read -r name port <<<"$replica"
+  [[ -d "$ROOT/${name%-2}" ]] || continue
+  if printf '%s\n' "$status" | has_match "^$name +[a-z]+ +[-0-9]+ +$port "; then
+    ok "./dialectica status lists $name on port $port"
+  else
+    fail "./dialectica status does not list $name on port $port"
+  fi
+done
 
 [[ $failures -eq 0 ]] || { echo "shell-test: $failures failure(s)" >&2; exit 1; }
