@@ -101,7 +101,7 @@ class GenerationTest {
         assertEquals(List.of(1, 2, 3), r.theses().stream().map(GenerationResult.Thesis::order).toList());
         assertEquals(List.of(c.categoryNames().get(0), c.categoryNames().get(2)), r.theses().get(1).categories());
         assertEquals("stand-in", r.generatedBy());
-        assertEquals("theses.v1", r.promptVersion());
+        assertEquals("theses.v2", r.promptVersion());
         assertFalse(r.cacheHit());
         assertEquals(1, r.interactions().size());
         assertEquals(321, r.interactions().getFirst().inputTokens());
@@ -344,7 +344,7 @@ class GenerationTest {
 
         GenerationResult r = result(job);
         assertTrue(r.succeeded(), () -> "failed: " + r.error());
-        assertEquals("synthesis.v1", r.promptVersion());
+        assertEquals("synthesis.v2", r.promptVersion());
         assertEquals("Becoming " + a.name(), r.synthesis().name());
         assertEquals(List.of(a.id(), b.id()), r.synthesis().sourceConceptIds());
         assertEquals("dialectical", r.synthesis().mode());

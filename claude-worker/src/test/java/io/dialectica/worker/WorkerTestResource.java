@@ -1,5 +1,7 @@
 package io.dialectica.worker;
 
+import io.dialectica.local.standin.ClaudeStandIn;
+import io.dialectica.local.standin.StandInConfig;
 import io.dialectica.testsupport.TestJwt;
 import io.dialectica.testsupport.TestTopics;
 import io.dialectica.testsupport.TopicCollector;
@@ -14,12 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
 /**
  * The worker's test world: real Kafka and Redis of the local stack (per-run topics, group and Redis
  * keys), WireMock as graph-service and as the Messages API, and TestJwt's key as the worker's signing
- * key for its service token (the public half checks its tokens).
+ * key for its service token (the public half checks its tokens). Behind the Messages API's WireMock runs
+ * the project's stand-in ({@link #standIn}, no latency): {@code count_tokens} is always proxied to it, and
+ * a test proxies its own concept's Messages calls to it to see the prompt cache work.
  */
 public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -28,6 +37,7 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
     public static WireMockServer graph;
     public static WireMockServer claude;
     public static TopicCollector topics;
+    public static ClaudeStandIn standIn;
     private static Path keyDir;
 
     public static String topic(String kind) {
@@ -41,6 +51,13 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
                 .asynchronousResponseEnabled(true).containerThreads(30));
         graph.start();
         claude.start();
+        try {
+            standIn = ClaudeStandIn.start(new StandInConfig("127.0.0.1", 0, 0, 0, 0, 0, Optional.empty()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        claude.stubFor(post(urlPathEqualTo("/v1/messages/count_tokens")).atPriority(10)
+                .willReturn(aResponse().proxiedFrom(standIn.baseUrl())));
         TestTopics.create(BOOTSTRAP, List.of(new NewTopic(topic("requests"), 3, (short) 1),
                     new NewTopic(topic("progress"), 3, (short) 1), new NewTopic(topic("results"), 3, (short) 1),
                     new NewTopic(topic("dead-letter"), 1, (short) 1)));
@@ -74,6 +91,9 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
         }
         if (claude != null) {
             claude.stop();
+        }
+        if (standIn != null) {
+            standIn.close();
         }
         try {
             if (keyDir != null) {

@@ -101,7 +101,7 @@ public final class Api {
         }
         return new GenerationResult(1, jobId, attempt, true, null, theses, null,
                 List.of(new GenerationResult.Interaction("claude-sonnet-4-5", 1200, 340, 2100, new BigDecimal("0.008700"),
-                        "req_" + attempt, false, "generate")), false, "stand-in", "theses.v1", Instant.now());
+                        "req_" + attempt, false, "generate", 0, 0)), false, "stand-in", "theses.v1", Instant.now());
     }
 
     public static void result(GenerationResult result) {

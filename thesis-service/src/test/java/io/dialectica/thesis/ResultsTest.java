@@ -118,9 +118,9 @@ class ResultsTest {
                 List.of(a, b), "dialectical");
         Api.result(new GenerationResult(1, job, 1, true, null, null, proposed,
                 List.of(new GenerationResult.Interaction("claude-sonnet-4-5", 2000, 500, 3000, new BigDecimal("0.0135"),
-                                "req_1", false, "generate"),
+                                "req_1", false, "generate", 0, 0),
                         new GenerationResult.Interaction("claude-sonnet-4-5", 2500, 400, 2000, new BigDecimal("0.0135"),
-                                "req_2", false, "repair")),
+                                "req_2", false, "repair", 0, 0)),
                 false, "claude", "synthesis.v1", Instant.now()));
         Api.awaitStatus(alice, job, JobStatus.SUCCEEDED).then().body("resultUrl", is("/api/syntheses/" + job))
                 .body("mode", is("dialectical")).body("count", nullValue()).body("generatedBy", is("claude"));

@@ -106,7 +106,6 @@ public class ClaudeCaller {
                 ClaudeAnswer answer = guard.call(() -> client.stream(call, listener(job),
                         () -> checkStale && reservation.stale()));
                 metrics.claudeRequest("success", Duration.ofNanos(System.nanoTime() - started));
-                metrics.tokens(answer.inputTokens(), answer.outputTokens());
                 settle(reservation, answer.outputTokens());
                 return answer;
             } catch (StaleGrant e) {

@@ -2,6 +2,7 @@ package io.dialectica.worker.claude;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.RequestOptions;
 import com.anthropic.core.Timeout;
 import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponseFor;
@@ -11,8 +12,13 @@ import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.SseException;
+import com.anthropic.models.messages.CacheControlEphemeral;
+import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.MessageParam;
 import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.anthropic.models.messages.TextBlockParam;
 import io.dialectica.worker.claude.ClaudeFailure.Kind;
 import io.dialectica.worker.config.WorkerConfig;
 import jakarta.annotation.PreDestroy;
@@ -143,18 +149,48 @@ public class ClaudeClient {
      * Streams one call; {@code stale} is asked right before the request is sent: when it says so the call is
      * not made and {@link StaleGrant} is thrown (the caller reserves a new slot).
      */
+    /** The call's blocks as the SDK's text blocks, {@code cache_control} on the breakpoints. */
+    static List<TextBlockParam> blocks(List<ClaudeCall.Block> blocks) {
+        return blocks.stream().map(b -> {
+            TextBlockParam.Builder t = TextBlockParam.builder().text(b.text());
+            if (b.breakpoint()) {
+                t.cacheControl(CacheControlEphemeral.builder().build());
+            }
+            return t.build();
+        }).toList();
+    }
+
+    static List<MessageParam> messages(List<ClaudeCall.Turn> turns) {
+        return turns.stream().map(t -> MessageParam.builder()
+                .role(t.role().equals("assistant") ? MessageParam.Role.ASSISTANT : MessageParam.Role.USER)
+                .contentOfBlockParams(blocks(t.blocks()).stream().map(ContentBlockParam::ofText).toList())
+                .build()).toList();
+    }
+
+    /**
+     * {@code POST /v1/messages/count_tokens} for the system blocks and user messages given: the exact input
+     * tokens of that prompt for the configured model (free; own rate limit at the API). Throws on any failure
+     * (the caller falls back to an estimate).
+     */
+    public long countTokens(List<ClaudeCall.Block> system, List<ClaudeCall.Turn> turns, Duration timeout) {
+        MessageCountTokensParams.Builder p = MessageCountTokensParams.builder().model(config.model()).messages(messages(turns));
+        if (!system.isEmpty()) {
+            p.systemOfTextBlockParams(blocks(system));
+        }
+        return client.messages().countTokens(p.build(), RequestOptions.builder().timeout(timeout).build()).inputTokens();
+    }
+
     public ClaudeAnswer stream(ClaudeCall call, StreamListener listener, java.util.function.BooleanSupplier stale) {
+        if (call.breakpoints() > 4) {
+            throw new IllegalArgumentException("at most 4 cache_control breakpoints per request, not " + call.breakpoints());
+        }
         MessageCreateParams.Builder params = MessageCreateParams.builder()
                 .model(config.model())
                 .maxTokens(call.maxTokens())
                 .temperature(config.temperature())
-                .system(call.system());
-        for (int i = 0; i < call.turns().size(); i++) {
-            if (i % 2 == 0) {
-                params.addUserMessage(call.turns().get(i));
-            } else {
-                params.addAssistantMessage(call.turns().get(i));
-            }
+                .messages(messages(call.turns()));
+        if (!call.system().isEmpty()) {
+            params.systemOfTextBlockParams(blocks(call.system()));
         }
         MessageCreateParams built = params.build();
         if (stale.getAsBoolean()) {
@@ -176,6 +212,7 @@ public class ClaudeClient {
             listener.onHeaders(headers);
             String model = config.model();
             int input = 0;
+            int[] cache = { 0, 0 }; // creation, read
             String stopReason = null;
             boolean stopped = false;
             try (StreamResponse<RawMessageStreamEvent> stream = raw.parse()) {
@@ -186,6 +223,8 @@ public class ClaudeClient {
                         var message = event.asMessageStart().message();
                         model = safe(() -> message.model().asString(), model);
                         input = safe(() -> (int) message.usage().inputTokens(), input);
+                        cache[0] = safe(() -> message.usage().cacheCreationInputTokens().map(Long::intValue).orElse(0), 0);
+                        cache[1] = safe(() -> message.usage().cacheReadInputTokens().map(Long::intValue).orElse(0), 0);
                         output[0] = safe(() -> (int) message.usage().outputTokens(), 0);
                     } else if (event.isContentBlockDelta()) {
                         event.asContentBlockDelta().delta().text().ifPresent(d -> text.append(d.text()));
@@ -194,6 +233,13 @@ public class ClaudeClient {
                     } else if (event.isMessageDelta()) {
                         var delta = event.asMessageDelta();
                         output[0] = safe(() -> (int) delta.usage().outputTokens(), output[0]);
+                        // message_delta's usage is cumulative; the input fields are there in newer API versions
+                        int before = input;
+                        input = safe(() -> delta.usage().inputTokens().map(Long::intValue).orElse(before), before);
+                        cache[0] = safe(() -> delta.usage().cacheCreationInputTokens().map(Long::intValue).orElse(cache[0]),
+                                cache[0]);
+                        cache[1] = safe(() -> delta.usage().cacheReadInputTokens().map(Long::intValue).orElse(cache[1]),
+                                cache[1]);
                         stopReason = safe(() -> delta.delta().stopReason().map(Object::toString).orElse(null), null);
                         listener.onTokens(output[0]);
                     } else if (event.isMessageStop()) {
@@ -208,8 +254,8 @@ public class ClaudeClient {
                         Optional.empty(), output[0], null);
             }
             long latency = Duration.ofNanos(System.nanoTime() - started).toMillis();
-            return new ClaudeAnswer(text.toString(), model, input, output[0], requestId, latency, stopReason,
-                    markedStandIn);
+            return new ClaudeAnswer(text.toString(), model, input, output[0], cache[0], cache[1], requestId, latency,
+                    stopReason, markedStandIn);
         } catch (ClaudeFailure f) {
             throw f;
         } catch (RateLimitException e) {

@@ -54,6 +54,42 @@ public interface WorkerConfig {
 
     Cache cache();
 
+    /**
+     * The price table: for each model id (or id prefix: {@code claude-sonnet-4-5} also prices
+     * {@code claude-sonnet-4-5-20250929}), USD per million input and output tokens, the prompt-cache
+     * multipliers of the input price, and the model's minimum cacheable prompt. The configured
+     * {@code claude.model} must have an entry; a model the API reports that has none is priced as that one.
+     */
+    Map<String, Price> prices();
+
+    PromptCache promptCache();
+
+    interface Price {
+        /** USD per million (uncached) input tokens. */
+        BigDecimal inputPerMtok();
+
+        /** USD per million output tokens. */
+        BigDecimal outputPerMtok();
+
+        /** A prompt-cache write (5-minute lifetime) costs this much of the input price. */
+        @WithDefault("1.25")
+        BigDecimal cacheWriteMultiplier();
+
+        /** A prompt-cache read costs this much of the input price. */
+        @WithDefault("0.1")
+        BigDecimal cacheReadMultiplier();
+
+        /** The model's minimum cacheable prompt length: a shorter prefix is not marked. */
+        @WithDefault("1024")
+        int minCacheableTokens();
+    }
+
+    interface PromptCache {
+        /** Put cache_control breakpoints after the stable parts of the prompt (system, context). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     interface Kafka {
         @WithDefault("127.0.0.1:19092")
         String bootstrapServers();
@@ -162,12 +198,15 @@ public interface WorkerConfig {
 
         CircuitBreaker circuitBreaker();
 
-        /** USD per million input / output tokens, for the interactions' estimated cost. */
-        @WithDefault("3.00")
-        BigDecimal inputPricePerMtok();
+        /**
+         * Count prompt tokens exactly with {@code POST /v1/messages/count_tokens} (cached by content hash; the
+         * estimate characters / 4 when the call fails).
+         */
+        @WithDefault("true")
+        boolean countTokens();
 
-        @WithDefault("15.00")
-        BigDecimal outputPricePerMtok();
+        @WithDefault("5s")
+        Duration countTokensTimeout();
     }
 
     interface Retry {

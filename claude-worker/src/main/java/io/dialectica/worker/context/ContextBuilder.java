@@ -1,7 +1,6 @@
 package io.dialectica.worker.context;
 
 import io.dialectica.contracts.generation.GenerationRequest;
-import io.dialectica.contracts.generation.JobType;
 import io.dialectica.worker.context.GraphModels.Category;
 import io.dialectica.worker.context.GraphModels.Centrality;
 import io.dialectica.worker.context.GraphModels.CentralityItem;
@@ -14,7 +13,6 @@ import io.dialectica.worker.context.PromptContext.ConceptContext;
 import io.dialectica.worker.context.PromptContext.RelatedConcept;
 import io.dialectica.worker.context.PromptContext.RelationContext;
 import io.dialectica.worker.config.WorkerConfig;
-import io.dialectica.worker.prompt.Prompts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +27,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Loads each source concept's graph, centrality and related concepts, and compresses them to the budget. */
+/**
+ * Loads each source concept's graph, centrality and related concepts, and compresses them to the budget.
+ * <p>
+ * <b>Byte-identical for the same state</b>: graph-service answers lists in whatever order its store returns
+ * them, so every list is sorted here by a total order — categories by centrality (highest first), then name;
+ * relations by from, to, type, weight, rationale; related concepts by score (highest first), name, id; shared
+ * category names alphabetically — and scores are rounded to 4 decimals. The same concept state therefore
+ * serialises to the same JSON, whatever order the answers came in, and prompts on it share the cached prefix
+ * (ContextDeterminismTest).
+ */
 @ApplicationScoped
 public class ContextBuilder {
 
@@ -60,19 +67,22 @@ public class ContextBuilder {
                 }
             }
         }
-        List<RelatedConcept> relatedList = related.values().stream()
-                .sorted(Comparator.comparingDouble(RelatedItem::score).reversed().thenComparing(RelatedItem::name,
-                        Comparator.nullsLast(Comparator.naturalOrder())))
-                .limit(config.graph().relatedLimit())
+        return compressor.compress(new PromptContext(concepts, related(related.values(), config.graph().relatedLimit())),
+                config.graph().tokenBudget());
+    }
+
+    /** The most related concepts, in a total order (score, name, id), their shared categories sorted. */
+    static List<RelatedConcept> related(java.util.Collection<RelatedItem> items, int limit) {
+        return items.stream()
+                .sorted(Comparator.comparingDouble((RelatedItem r) -> round(r.score())).reversed()
+                        .thenComparing(RelatedItem::name, Comparator.nullsLast(Comparator.naturalOrder()))
+                        .thenComparing(RelatedItem::id))
+                .limit(limit)
                 .map(r -> new RelatedConcept(r.id().toString(), r.name(), r.tradition(), round(r.score()),
-                        r.sharedCategories() == null ? List.of() : List.copyOf(r.sharedCategories())))
+                        r.sharedCategories() == null ? List.of()
+                                : r.sharedCategories().stream().filter(java.util.Objects::nonNull).sorted().distinct()
+                                        .toList()))
                 .toList();
-        boolean theses = request.type() == JobType.THESES;
-        PromptContext context = new PromptContext(theses ? "theses" : "synthesis",
-                theses ? Prompts.THESES_SCHEMA : Prompts.SYNTHESIS_SCHEMA,
-                theses ? request.count() : null, request.language(), theses ? null : request.mode(), concepts,
-                relatedList);
-        return compressor.compress(context, config.graph().tokenBudget());
     }
 
     static ConceptContext toContext(ConceptGraph graph, Centrality centrality) {
@@ -89,7 +99,9 @@ public class ContextBuilder {
                 .map(c -> new CategoryContext(c.name(), blankToNull(c.description()), c.weight(),
                         round(scores.getOrDefault(c.id(), 0.0))))
                 .sorted(Comparator.comparingDouble(CategoryContext::centrality).reversed()
-                        .thenComparing(CategoryContext::name))
+                        .thenComparing(CategoryContext::name)
+                        .thenComparing(CategoryContext::description, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(CategoryContext::weight, Comparator.nullsFirst(Comparator.naturalOrder())))
                 .toList();
         List<Relation> relations = graph.relations() == null ? List.of() : graph.relations();
         List<RelationContext> rels = relations.stream()
@@ -97,13 +109,15 @@ public class ContextBuilder {
                 .map(r -> new RelationContext(names.get(r.fromCategoryId()), names.get(r.toCategoryId()), r.type(),
                         r.weight(), blankToNull(r.rationale())))
                 .sorted(Comparator.comparing(RelationContext::from).thenComparing(RelationContext::to)
-                        .thenComparing(RelationContext::type))
+                        .thenComparing(RelationContext::type, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(RelationContext::weight, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(RelationContext::rationale, Comparator.nullsFirst(Comparator.naturalOrder())))
                 .toList();
         return new ConceptContext(graph.id().toString(), graph.name(), graph.tradition(),
                 blankToNull(graph.description()), cats, rels);
     }
 
-    private static double round(double d) {
+    static double round(double d) {
         return Math.round(d * 10000.0) / 10000.0;
     }
 

@@ -6,15 +6,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * The context the prompt carries as a fenced {@code ```json} block: the job's parameters, each source
- * concept's graph (categories by name, with their PageRank centrality; relations between them by
- * name) and the most related other concepts. Field order is fixed, so equal graphs serialise to
- * equal text and hash to the same cache key.
+ * The context the prompt carries as a fenced {@code ```json} block: each source concept's graph
+ * (categories by name, with their PageRank centrality; relations between them by name) and the most
+ * related other concepts. It holds nothing of the job itself (count, language and mode are the prompt's
+ * task, after it): the same concept state must serialise to the same bytes, so that jobs on one concept
+ * share the cached prompt prefix and the response cache's key. Hence the fixed field order here and the
+ * total orders {@link ContextBuilder} sorts every list by.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({ "task", "outputSchema", "count", "language", "mode", "concepts", "related" })
-public record PromptContext(String task, String outputSchema, Integer count, String language, String mode,
-        List<ConceptContext> concepts, List<RelatedConcept> related) {
+@JsonPropertyOrder({ "concepts", "related" })
+public record PromptContext(List<ConceptContext> concepts, List<RelatedConcept> related) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "id", "name", "tradition", "description", "categories", "relations" })
@@ -33,15 +34,15 @@ public record PromptContext(String task, String outputSchema, Integer count, Str
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({ "name", "tradition", "score", "sharedCategories" })
+    @JsonPropertyOrder({ "id", "name", "tradition", "score", "sharedCategories" })
     public record RelatedConcept(String id, String name, String tradition, double score, List<String> sharedCategories) {
     }
 
     public PromptContext withConcepts(List<ConceptContext> c) {
-        return new PromptContext(task, outputSchema, count, language, mode, c, related);
+        return new PromptContext(c, related);
     }
 
     public PromptContext withRelated(List<RelatedConcept> r) {
-        return new PromptContext(task, outputSchema, count, language, mode, concepts, r);
+        return new PromptContext(concepts, r);
     }
 }

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Prometheus metrics (/q/metrics), names as docs/deploy.md's metrics contract expects:
  * {@code dialectica_claude_requests_total{outcome}} (success, rate_limited, overloaded, server_error,
  * timeout, io_error, client_error), {@code dialectica_claude_request_duration_seconds} (histogram),
- * {@code dialectica_claude_retries_total{cause}}, {@code dialectica_claude_tokens_total{kind}},
+ * {@code dialectica_claude_retries_total{cause}}, {@code dialectica_claude_tokens_total{kind,model}} (kind: input,
+ * output, cache_write, cache_read), {@code dialectica_claude_cost_usd_total{model}} (the price table applied to
+ * every call's usage),
  * {@code dialectica_worker_jobs_in_flight}, {@code dialectica_worker_jobs_total{outcome}},
  * {@code dialectica_worker_cache_total{result}}, {@code dialectica_worker_ratelimit_requests_in_window}
  * and {@code dialectica_worker_ratelimit_output_tokens_in_window} (as the shared limiter last reported).
@@ -68,9 +70,20 @@ public class WorkerMetrics {
                 .tag("cause", cause).register(registry).increment();
     }
 
-    public void tokens(int input, int output) {
-        Counter.builder("dialectica.claude.tokens").tag("kind", "input").register(registry).increment(input);
-        Counter.builder("dialectica.claude.tokens").tag("kind", "output").register(registry).increment(output);
+    /** One call's usage by kind and its cost (USD, by the price table). */
+    public void usage(String model, long input, long output, long cacheWrite, long cacheRead, double costUsd) {
+        String m = model == null ? "unknown" : model;
+        tokens(m, "input", input);
+        tokens(m, "output", output);
+        tokens(m, "cache_write", cacheWrite);
+        tokens(m, "cache_read", cacheRead);
+        Counter.builder("dialectica.claude.cost.usd").description("What the Messages API calls cost, USD (price table)")
+                .tag("model", m).register(registry).increment(costUsd);
+    }
+
+    private void tokens(String model, String kind, long n) {
+        Counter.builder("dialectica.claude.tokens").description("Tokens of Messages API calls by kind (usage)")
+                .tag("kind", kind).tag("model", model).register(registry).increment(n);
     }
 
     public void job(String outcome) {

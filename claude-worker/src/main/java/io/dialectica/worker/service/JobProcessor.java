@@ -10,6 +10,7 @@ import io.dialectica.contracts.generation.GenerationResult.Thesis;
 import io.dialectica.contracts.generation.JobStatus;
 import io.dialectica.contracts.generation.JobType;
 import io.dialectica.worker.cache.ResponseCache;
+import io.dialectica.worker.claude.CachePlan;
 import io.dialectica.worker.claude.ClaudeAnswer;
 import io.dialectica.worker.claude.ClaudeCall;
 import io.dialectica.worker.claude.ClaudeCaller;
@@ -21,6 +22,7 @@ import io.dialectica.worker.context.GraphContextLoader.GraphRefused;
 import io.dialectica.worker.context.GraphContextLoader.GraphUnavailable;
 import io.dialectica.worker.context.GraphContextLoader.NotYetProjected;
 import io.dialectica.worker.context.PromptContext;
+import io.dialectica.worker.cost.Pricing;
 import io.dialectica.worker.kafka.EventPublisher;
 import io.dialectica.worker.kafka.EventPublisher.PublishFailed;
 import io.dialectica.worker.observability.WorkerMetrics;
@@ -35,7 +37,6 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +47,10 @@ import java.util.UUID;
 
 /**
  * Runs one request from Kafka to its published result: check → context from graph-service →
- * prompt → response cache or Claude (streamed, rate-limited, retried) → strict validation, one repair
- * round-trip → result on {@code generation.results}. Returns whether the record is finished (its offset
- * may be committed) or must run again.
+ * prompt (laid out for the prompt cache, {@link CachePlan}) → response cache or Claude (streamed,
+ * rate-limited, retried) → strict validation, one repair round-trip → result on {@code generation.results},
+ * every call with its usage and its cost by the price table ({@link Pricing}). Returns whether the record is
+ * finished (its offset may be committed) or must run again.
  */
 @ApplicationScoped
 public class JobProcessor {
@@ -74,10 +76,14 @@ public class JobProcessor {
     private final WorkerMetrics metrics;
     private final RedisDataSource redis;
     private final OutputValidator validator;
+    private final CachePlan cachePlan;
+    private final Pricing pricing;
 
     public JobProcessor(ObjectMapper mapper, WorkerConfig config, EventPublisher events, ContextBuilder contexts,
             Prompts prompts, ClaudeCaller claude, ResponseCache cache, JobRegistry registry, WorkerMetrics metrics,
-            RedisDataSource redis) {
+            RedisDataSource redis, CachePlan cachePlan, Pricing pricing) {
+        this.cachePlan = cachePlan;
+        this.pricing = pricing;
         this.mapper = mapper;
         this.config = config;
         this.events = events;
@@ -144,8 +150,9 @@ public class JobProcessor {
             Prompt prompt = prompts.render(request, context.context(), context.json());
             int maxTokens = config.claude().maxTokens();
             String backend = claude.standIn() ? "stand-in" : "claude";
+            // the job's parameters are in the task, not in the context: both make the key
             String key = ResponseCache.key(prompt.version(), prompt.schema(), backend, config.claude().model(), maxTokens,
-                    context.json());
+                    context.json() + "\u0000" + prompt.task());
 
             // 3. the response cache
             var cached = cache.get(key);
@@ -155,7 +162,7 @@ public class JobProcessor {
                 if (parsed.valid()) {
                     var e = cached.get();
                     job.phase("cached", e.outputTokens(), "identical request answered before; reusing its answer");
-                    interactions.add(new Interaction(e.model(), 0, 0, 0, BigDecimal.ZERO, e.requestId(), true, "cache"));
+                    interactions.add(new Interaction(e.model(), 0, 0, 0, BigDecimal.ZERO, e.requestId(), true, "cache", 0, 0));
                     return publish(succeeded(request, job.attempt(), parsed, interactions, true, e.generatedBy(),
                             promptVersion), "succeeded");
                 }
@@ -163,18 +170,21 @@ public class JobProcessor {
                 metrics.cache(false);
             }
 
-            // 4. Claude, then validation with one repair round-trip
-            List<String> turns = new ArrayList<>(List.of(prompt.user()));
-            ClaudeAnswer answer = claude.call(new ClaudeCall(prompt.system(), turns, maxTokens, "generate"), job);
+            // 4. Claude, then validation with one repair round-trip; cache_control after the stable parts
+            CachePlan.Layout layout = cachePlan.layout(prompt);
+            LOG.debugf("job %s: prompt prefix %d tokens (%s; minimum %d): breakpoints system=%s context=%s", job.jobId(),
+                    layout.prefixTokens(), layout.exactCounts() ? "count_tokens" : "estimated", layout.minTokens(),
+                    layout.systemBreakpoint(), layout.contextBreakpoint());
+            ClaudeAnswer answer = claude.call(cachePlan.generate(prompt, layout, maxTokens), job);
             interactions.add(interaction(answer, "generate"));
             boolean standIn = answer.standIn();
             job.phase("validating", answer.outputTokens(), null);
             Parsed parsed = validate(request, context.context(), answer.text());
             if (!parsed.valid()) {
                 LOG.infof("job %s: invalid answer (%d problems), asking for a repair", job.jobId(), parsed.errors().size());
-                turns.add(answer.text().isBlank() ? "(empty answer)" : answer.text());
-                turns.add(prompts.repair(prompt.schema(), parsed.errors(), context.json()));
-                answer = claude.call(new ClaudeCall(prompt.system(), turns, maxTokens, "repair"), job);
+                ClaudeCall repair = cachePlan.repair(prompt, layout, answer.text(),
+                        prompts.repair(prompt.schema(), parsed.errors(), prompt.task()), maxTokens);
+                answer = claude.call(repair, job);
                 interactions.add(interaction(answer, "repair"));
                 standIn |= answer.standIn();
                 job.phase("validating", answer.outputTokens(), null);
@@ -287,13 +297,17 @@ public class JobProcessor {
                 List.copyOf(interactions), false, generatedBy, promptVersion, Instant.now());
     }
 
+    /**
+     * The call as the result records it, with its cost: the price table applied to its usage. The stand-in's
+     * answers are priced as the model it plays (so budgets and the cost benchmark work without a key).
+     */
     private Interaction interaction(ClaudeAnswer a, String purpose) {
-        BigDecimal cost = a.standIn() ? BigDecimal.ZERO
-                : config.claude().inputPricePerMtok().multiply(BigDecimal.valueOf(a.inputTokens()))
-                        .add(config.claude().outputPricePerMtok().multiply(BigDecimal.valueOf(a.outputTokens())))
-                        .divide(BigDecimal.valueOf(1_000_000), 6, RoundingMode.HALF_UP);
+        BigDecimal cost = pricing.cost(a.model(), new Pricing.Usage(a.inputTokens(), a.outputTokens(),
+                a.cacheCreationInputTokens(), a.cacheReadInputTokens()));
+        metrics.usage(a.model(), a.inputTokens(), a.outputTokens(), a.cacheCreationInputTokens(),
+                a.cacheReadInputTokens(), cost.doubleValue());
         return new Interaction(a.model(), a.inputTokens(), a.outputTokens(), a.latencyMs(), cost, a.requestId(), false,
-                purpose);
+                purpose, a.cacheCreationInputTokens(), a.cacheReadInputTokens());
     }
 
     private int nextAttempt(UUID jobId) {

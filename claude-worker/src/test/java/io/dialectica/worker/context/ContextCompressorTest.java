@@ -36,7 +36,7 @@ class ContextCompressorTest {
         List<RelatedConcept> related = List.of(new RelatedConcept("r1", "Close", "t", 0.9, List.of("x")),
                 new RelatedConcept("r2", "Far", "t", 0.1, List.of("y")),
                 new RelatedConcept("r3", "Middle", "t", 0.5, List.of("z")));
-        return new PromptContext("theses", "dialectica.theses.v1", 3, "en", null, concepts, related);
+        return new PromptContext(concepts, related);
     }
 
     private static List<String> names(PromptContext c, int concept) {
@@ -79,7 +79,7 @@ class ContextCompressorTest {
         ConceptContext kept = new ConceptContext(a.id(), a.name(), a.tradition(), a.description(),
                 a.categories().stream().filter(k -> categories.contains(k.name())).toList(),
                 a.relations().stream().filter(r -> categories.contains(r.from()) && categories.contains(r.to())).toList());
-        return new PromptContext(c.task(), c.outputSchema(), c.count(), c.language(), c.mode(), List.of(kept),
+        return new PromptContext(List.of(kept),
                 c.related().stream().filter(r -> related.contains(r.name())).toList());
     }
 

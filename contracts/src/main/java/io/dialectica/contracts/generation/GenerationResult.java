@@ -47,9 +47,16 @@ public record GenerationResult(int v, UUID jobId, int attempt, boolean succeeded
     public record ProposedRelation(String from, String to, String type, double weight, String rationale) {
     }
 
-    /** One Claude Messages API call. */
+    /**
+     * One Claude Messages API call (or, {@code cacheHit}, a stored answer of the response cache reused at no
+     * cost). The token counts are the API's {@code usage}: {@code inputTokens} is the uncached input,
+     * {@code cacheCreationInputTokens} / {@code cacheReadInputTokens} the prompt-cache writes and reads (0 in
+     * results written before they existed). {@code estimatedCostUsd} is claude-worker's price table applied to
+     * that usage, exactly (USD).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Interaction(String model, int inputTokens, int outputTokens, long latencyMs,
-            BigDecimal estimatedCostUsd, String requestId, boolean cacheHit, String purpose) {
+            BigDecimal estimatedCostUsd, String requestId, boolean cacheHit, String purpose,
+            int cacheCreationInputTokens, int cacheReadInputTokens) {
     }
 }
