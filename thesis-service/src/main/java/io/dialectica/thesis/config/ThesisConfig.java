@@ -28,6 +28,30 @@ public interface ThesisConfig {
 
     Kafka kafka();
 
+    Budget budget();
+
+    /** Monthly budgets (README: "Cost and budgets"). */
+    interface Budget {
+        /** Check budgets when a job is requested; off: every job is accepted (costs are still recorded). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** USD per month for a user without a budget of their own (PUT /api/jobs/budgets/{user}). */
+        @WithDefault("10.00")
+        java.math.BigDecimal defaultMonthlyUsd();
+
+        /**
+         * USD a job holds of its user's budget from its request until its result settles it at its real
+         * cost: concurrent requests cannot all pass the check on the same remaining amount.
+         */
+        @WithDefault("0.05")
+        java.math.BigDecimal holdUsd();
+
+        /** Time zone of the budget month (a budget resets at midnight of the 1st there). */
+        @WithDefault("UTC")
+        java.time.ZoneId zone();
+    }
+
     interface Outbox {
         /** Fallback poll of the relay when no commit signal (in-process or LISTEN/NOTIFY) woke it. */
         @WithDefault("2s")

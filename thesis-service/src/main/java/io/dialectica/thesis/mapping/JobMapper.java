@@ -5,6 +5,7 @@ import io.dialectica.contracts.generation.JobType;
 import io.dialectica.thesis.model.Job;
 import io.dialectica.thesis.rest.dto.JobView;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 
 public final class JobMapper {
@@ -25,6 +26,22 @@ public final class JobMapper {
                 job.type == JobType.THESES ? job.count : null, job.language, job.mode, job.attempts, job.dispatches,
                 job.error, job.lastPhase, job.lastOutputTokens, job.lastMessage,
                 succeeded ? resultUrl(job) : null, progressUrl, job.generatedBy, job.cacheHit, job.promptVersion,
-                job.createdAt, job.startedAt, job.finishedAt, job.updatedAt, job.lastEventAt, job.version);
+                job.costUsd == null ? null : new JobView.Usage(orZero(job.inputTokens), orZero(job.outputTokens),
+                        orZero(job.cacheCreationInputTokens), orZero(job.cacheReadInputTokens)),
+                plain(job.costUsd), job.createdAt, job.startedAt, job.finishedAt, job.updatedAt, job.lastEventAt,
+                job.version);
+    }
+
+    /** A decimal as few digits as it needs (the database keeps 10 decimals): 0.0081, not 0.0081000000. */
+    public static BigDecimal plain(BigDecimal d) {
+        if (d == null) {
+            return null;
+        }
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    private static long orZero(Long n) {
+        return n == null ? 0 : n;
     }
 }

@@ -34,6 +34,12 @@ public class Interaction {
     @Column(name = "output_tokens", nullable = false)
     public int outputTokens;
 
+    @Column(name = "cache_creation_input_tokens", nullable = false)
+    public int cacheCreationInputTokens;
+
+    @Column(name = "cache_read_input_tokens", nullable = false)
+    public int cacheReadInputTokens;
+
     @Column(name = "latency_ms", nullable = false)
     public long latencyMs;
 

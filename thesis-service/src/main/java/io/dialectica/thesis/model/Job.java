@@ -9,7 +9,9 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.UUID;
 
 /**
@@ -95,6 +97,31 @@ public class Job {
 
     @Column(nullable = false)
     public long version;
+
+    /** Usage summed from the stored result's interactions (null until a result was stored). */
+    @Column(name = "input_tokens")
+    public Long inputTokens;
+
+    @Column(name = "output_tokens")
+    public Long outputTokens;
+
+    @Column(name = "cache_creation_input_tokens")
+    public Long cacheCreationInputTokens;
+
+    @Column(name = "cache_read_input_tokens")
+    public Long cacheReadInputTokens;
+
+    /** What the job cost, USD: the sum of its interactions' costs (null until a result was stored). */
+    @Column(name = "cost_usd")
+    public BigDecimal costUsd;
+
+    /** The budget month the job is charged to (null for jobs from before budgets). */
+    @Column(name = "budget_month", updatable = false)
+    public LocalDate budgetMonth;
+
+    /** What the job holds of its user's budget until it is settled (0 once settled). */
+    @Column(name = "held_usd", nullable = false)
+    public BigDecimal heldUsd = BigDecimal.ZERO;
 
     public void touch(Instant now) {
         version++;

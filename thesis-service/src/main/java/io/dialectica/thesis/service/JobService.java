@@ -16,6 +16,7 @@ import io.dialectica.thesis.repository.InteractionRepository;
 import io.dialectica.thesis.repository.JobRepository;
 import io.dialectica.thesis.repository.SynthesisRepository;
 import io.dialectica.thesis.repository.ThesisRepository;
+import io.dialectica.thesis.rest.dto.BudgetView;
 import io.dialectica.thesis.rest.dto.JobView;
 import io.dialectica.thesis.rest.dto.SynthesisView;
 import io.dialectica.thesis.rest.dto.ThesesView;
@@ -73,6 +74,9 @@ public class JobService {
     @Inject
     ThesisConfig config;
 
+    @Inject
+    Budgets budgets;
+
     public Uni<Created> create(Caller caller, String authorization, JobCommand command, String idempotencyKey) {
         String fingerprint = Fingerprint.of(command);
         Uni<Created> replay = idempotencyKey == null ? Uni.createFrom().nullItem()
@@ -126,8 +130,9 @@ public class JobService {
         job.updatedAt = now;
         job.lastEventAt = now;
         job.version = 1;
-        // the job, its request and its QUEUED event commit together, or none of them does
-        return Panache.withTransaction(() -> jobs.persist(job)
+        // the budget check, the job, its request and its QUEUED event commit together, or none of them does:
+        // a user over budget gets BudgetExceeded (402) and nothing is written or published
+        return Panache.withTransaction(() -> budgets.reserve(job).chain(() -> jobs.persist(job))
                 .chain(() -> outbox.request(job))
                 .chain(() -> outbox.event(job, JobEvent.STATUS, "queued", null))
                 .replaceWith(job));
@@ -135,6 +140,22 @@ public class JobService {
 
     public Uni<JobView> get(Caller caller, UUID id) {
         return Panache.withSession(() -> visibleJob(caller, id)).map(this::view);
+    }
+
+    /** A user's budget this month: the user themself or an admin (others: 403). */
+    public Uni<BudgetView> budget(Caller caller, String user) {
+        if (!caller.admin() && !caller.subject().equals(user)) {
+            throw ApiProblem.forbidden("only " + user + " and admins may read " + user + "'s budget");
+        }
+        return Panache.withSession(() -> budgets.view(user));
+    }
+
+    /** Sets (admins only) a user's monthly budget, or with {@code monthlyUsd} null removes it (the default again). */
+    public Uni<BudgetView> setBudget(Caller caller, String user, BigDecimal monthlyUsd) {
+        if (!caller.admin()) {
+            throw ApiProblem.forbidden("only admins may set budgets");
+        }
+        return Panache.withTransaction(() -> budgets.set(user, monthlyUsd, caller.subject()));
     }
 
     /** QUEUED or RUNNING → CANCELLED (and a CANCELLED event for the worker and subscribers); terminal → 409. */
@@ -149,7 +170,9 @@ public class JobService {
                     }
                     job.finish(JobStatus.CANCELLED, null, now());
                     job.lastMessage = "cancelled by " + caller.subject();
-                    return outbox.event(job, JobEvent.STATUS, job.lastMessage, null).replaceWith(job);
+                    // no result will be stored: the hold is released (what the calls so far cost is not known)
+                    return budgets.settle(job, null)
+                            .chain(() -> outbox.event(job, JobEvent.STATUS, job.lastMessage, null)).replaceWith(job);
                 }))
                 .invoke(relay::wake)
                 .map(this::view);
@@ -216,6 +239,8 @@ public class JobService {
         proposed.put("relations", s.proposed.relations() == null ? List.of() : s.proposed.relations());
         long in = 0;
         long out = 0;
+        long write = 0;
+        long read = 0;
         long latency = 0;
         BigDecimal cost = BigDecimal.ZERO;
         boolean cacheHit = false;
@@ -224,6 +249,8 @@ public class JobService {
         for (Interaction call : calls) {
             in += call.inputTokens;
             out += call.outputTokens;
+            write += call.cacheCreationInputTokens;
+            read += call.cacheReadInputTokens;
             latency += call.latencyMs;
             cost = call.estimatedCostUsd == null ? cost : cost.add(call.estimatedCostUsd);
             cacheHit |= call.cacheHit;
@@ -236,7 +263,8 @@ public class JobService {
         }
         return new SynthesisView(s.id, s.jobId, s.mode, Arrays.asList(s.sourceConceptIds), proposed, job.generatedBy,
                 job.cacheHit, job.promptVersion, s.createdAt,
-                new SynthesisView.Usage(calls.size(), in, out, latency, cost, cacheHit, models, requestIds));
+                new SynthesisView.Usage(calls.size(), in, out, write, read, latency, JobMapper.plain(cost), cacheHit, models,
+                        requestIds));
     }
 
     private Uni<Job> visibleJob(Caller caller, UUID id) {

@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ public class JobTransitions {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    Budgets budgets;
 
     /** A worker's event: the job is RUNNING; remember its attempt and last phase. Never writes the outbox. */
     public Uni<Boolean> progress(JobEvent event) {
@@ -110,7 +114,9 @@ public class JobTransitions {
             if (job.startedAt == null) {
                 job.startedAt = now;
             }
-            Uni<Void> stored = storeInteractions(job, result, now);
+            // the job's usage and cost from the result's calls; its budget is settled at that cost
+            BigDecimal cost = usage(job, result);
+            Uni<Void> stored = storeInteractions(job, result, now).chain(() -> budgets.settle(job, cost));
             if (!result.succeeded()) {
                 String reason = result.error() == null ? "the worker gave up without a reason" : result.error();
                 return stored.chain(() -> fail(job, reason, now)).replaceWith(true);
@@ -186,7 +192,40 @@ public class JobTransitions {
         job.finish(JobStatus.FAILED, clip(reason, MAX_TEXT), now);
         job.lastMessage = job.error;
         LOG.infof("job %s FAILED: %s", job.id, job.error);
-        return outbox.event(job, JobEvent.ERROR, job.error, null);
+        // without a result (dead letter, watchdog) the hold is released; after one it was settled already
+        return budgets.settle(job, null).chain(() -> outbox.event(job, JobEvent.ERROR, job.error, null));
+    }
+
+    /**
+     * Sums the result's interactions into the job's usage and cost (exact: each interaction's cost is
+     * claude-worker's price table applied to its usage; a response-cache hit costs 0). Returns the cost.
+     */
+    static BigDecimal usage(Job job, GenerationResult result) {
+        long in = 0;
+        long out = 0;
+        long write = 0;
+        long read = 0;
+        BigDecimal cost = BigDecimal.ZERO;
+        if (result.interactions() != null) {
+            for (GenerationResult.Interaction i : result.interactions()) {
+                if (i == null) {
+                    continue;
+                }
+                in += i.inputTokens();
+                out += i.outputTokens();
+                write += i.cacheCreationInputTokens();
+                read += i.cacheReadInputTokens();
+                if (i.estimatedCostUsd() != null && i.estimatedCostUsd().signum() > 0) {
+                    cost = cost.add(i.estimatedCostUsd());
+                }
+            }
+        }
+        job.inputTokens = in;
+        job.outputTokens = out;
+        job.cacheCreationInputTokens = write;
+        job.cacheReadInputTokens = read;
+        job.costUsd = cost;
+        return cost;
     }
 
     /** Why a successful result cannot be stored for this job, or null. */
@@ -262,6 +301,8 @@ public class JobTransitions {
             row.model = i.model();
             row.inputTokens = i.inputTokens();
             row.outputTokens = i.outputTokens();
+            row.cacheCreationInputTokens = i.cacheCreationInputTokens();
+            row.cacheReadInputTokens = i.cacheReadInputTokens();
             row.latencyMs = i.latencyMs();
             row.estimatedCostUsd = i.estimatedCostUsd();
             row.requestId = i.requestId();

@@ -18,8 +18,12 @@ public record SynthesisView(UUID id, UUID jobId, String mode, List<UUID> sourceC
         Map<String, Object> proposedConcept, String generatedBy, Boolean cacheHit, String promptVersion,
         Instant createdAt, Usage interactions) {
 
-    /** What generating it took: the Claude calls behind it. */
-    public record Usage(int calls, long inputTokens, long outputTokens, long latencyMs, BigDecimal estimatedCostUsd,
-            boolean cacheHit, List<String> models, List<String> requestIds) {
+    /**
+     * What generating it took: the Claude calls behind it; tokens as the API's usage counts them (input
+     * uncached, prompt-cache writes and reads apart), their cost by claude-worker's price table.
+     */
+    public record Usage(int calls, long inputTokens, long outputTokens, long cacheCreationInputTokens,
+            long cacheReadInputTokens, long latencyMs, BigDecimal estimatedCostUsd, boolean cacheHit, List<String> models,
+            List<String> requestIds) {
     }
 }
