@@ -193,6 +193,9 @@ final class MessagesHandler {
         }
         JsonNode body = readBody(exchange);
         Request request = validate(body, true);
+        if (fault.isPresent() && h.getFirst(FAULT_HEADER) == null && !inFaultShare(request)) {
+            fault = Optional.empty(); // the configured fault hits only standin.fault-share of the conversations
+        }
 
         if (fault.isPresent()) {
             switch (fault.get()) {
@@ -430,6 +433,26 @@ final class MessagesHandler {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Whether a conversation is among the {@code standin.fault-share} that the configured fault hits: decided by
+     * a hash of its system prompt and first user message, so the same conversation is always in or out (a
+     * benchmark's plain and cached runs repair the same jobs).
+     */
+    private boolean inFaultShare(Request request) {
+        if (config.faultShare() >= 1.0) {
+            return true;
+        }
+        String first = request.turns().isEmpty() ? "" : request.turns().getFirst().text();
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((request.system() + "\u0000" + first).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long h = java.nio.ByteBuffer.wrap(d).getLong();
+            return Math.floorMod(h, 10_000) < config.faultShare() * 10_000;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static ApiError invalid(String message) {
         return new ApiError(400, "invalid_request_error", message);

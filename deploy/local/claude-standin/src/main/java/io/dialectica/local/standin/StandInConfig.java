@@ -21,9 +21,13 @@ import java.util.Optional;
  *                               read (default 300; a "1h" entry lives 12 times as long; tests shorten it)
  * @param cacheMinTokens         minimum cacheable prefix for every model (default 0: the documented minimum of
  *                               the requested model, {@link PromptCache#minTokens(String)})
+ * @param faultShare             the share of conversations (0..1, by a hash of the system prompt and first user
+ *                               message) the configured {@code fault} hits (default 1: all); a fault named in a
+ *                               request header always applies
  */
 public record StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
-        int outputTokensPerMinute, Optional<Fault> fault, long cacheLifetimeSeconds, long cacheMinTokens) {
+        int outputTokensPerMinute, Optional<Fault> fault, long cacheLifetimeSeconds, long cacheMinTokens,
+        double faultShare) {
 
     public static final int DEFAULT_PORT = 18089;
     public static final long DEFAULT_CACHE_LIFETIME_SECONDS = 300;
@@ -36,13 +40,16 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
         if (cacheLifetimeSeconds < 1) {
             throw new IllegalArgumentException("standin.cache-lifetime-seconds must be at least 1");
         }
+        if (!(faultShare >= 0 && faultShare <= 1)) {
+            throw new IllegalArgumentException("standin.fault-share must be between 0 and 1");
+        }
     }
 
     /** The settings without the prompt-cache ones (documented lifetime and minimum lengths). */
     public StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
             int outputTokensPerMinute, Optional<Fault> fault) {
         this(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
-                DEFAULT_CACHE_LIFETIME_SECONDS, 0);
+                DEFAULT_CACHE_LIFETIME_SECONDS, 0, 1.0);
     }
 
     public static StandInConfig defaults() {
@@ -61,18 +68,25 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
                 setting("standin.output-tokens-per-minute").map(Integer::parseInt).orElse(d.outputTokensPerMinute()),
                 setting("standin.fault").filter(s -> !s.isBlank() && !s.equals("none")).map(Fault::parse),
                 setting("standin.cache-lifetime-seconds").map(Long::parseLong).orElse(d.cacheLifetimeSeconds()),
-                setting("standin.cache-min-tokens").map(Long::parseLong).orElse(d.cacheMinTokens()));
+                setting("standin.cache-min-tokens").map(Long::parseLong).orElse(d.cacheMinTokens()),
+                setting("standin.fault-share").map(Double::parseDouble).orElse(d.faultShare()));
     }
 
     public StandInConfig withPort(int p) {
         return new StandInConfig(host, p, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
-                cacheLifetimeSeconds, cacheMinTokens);
+                cacheLifetimeSeconds, cacheMinTokens, faultShare);
     }
 
     /** The same settings with another prompt-cache lifetime ("5m") and minimum cacheable length (0: per model). */
     public StandInConfig withCache(long lifetimeSeconds, long minTokens) {
         return new StandInConfig(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
-                lifetimeSeconds, minTokens);
+                lifetimeSeconds, minTokens, faultShare);
+    }
+
+    /** The same settings with a fault for every request that hits {@code share} of the conversations. */
+    public StandInConfig withFault(Fault f, double share) {
+        return new StandInConfig(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute,
+                Optional.of(f), cacheLifetimeSeconds, cacheMinTokens, share);
     }
 
     static Optional<String> setting(String key) {
@@ -89,6 +103,7 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
                 + " requests-per-minute=" + (requestsPerMinute == 0 ? "off" : requestsPerMinute)
                 + " output-tokens-per-minute=" + (outputTokensPerMinute == 0 ? "off" : outputTokensPerMinute)
                 + " fault=" + fault.map(Fault::header).orElse("none")
+                + (fault.isPresent() && faultShare < 1 ? " fault-share=" + faultShare : "")
                 + " cache-lifetime-seconds=" + cacheLifetimeSeconds
                 + " cache-min-tokens=" + (cacheMinTokens == 0 ? "per-model" : cacheMinTokens);
     }

@@ -506,6 +506,33 @@ class ClaudeStandInTest {
         }
     }
 
+    @Test
+    void aConfiguredFaultHitsItsShareOfTheConversationsAlwaysTheSameOnes() throws Exception {
+        StandInConfig half = new StandInConfig("127.0.0.1", 0, 0, 0, 0, 0, Optional.empty())
+                .withFault(Fault.INVALID_JSON_ONCE, 0.5);
+        List<Boolean> first = new ArrayList<>();
+        List<Boolean> second = new ArrayList<>();
+        for (List<Boolean> out : List.of(first, second)) {
+            try (ClaudeStandIn s = ClaudeStandIn.start(half); SdkClient c = new SdkClient(client(s))) {
+                for (int i = 0; i < 40; i++) {
+                    String prompt = thesesPrompt(3, context("dialectica.theses.v1", 3, null, hegel())) + "\nRun " + i + ".";
+                    String answer = text(c.client().messages().create(params(prompt).build()));
+                    boolean cut;
+                    try {
+                        JSON.readTree(answer);
+                        cut = false;
+                    } catch (Exception e) {
+                        cut = true;
+                    }
+                    out.add(cut);
+                }
+            }
+        }
+        long cut = first.stream().filter(b -> b).count();
+        assertTrue(cut >= 8 && cut <= 32, "about half of 40 conversations are hit: " + cut);
+        assertEquals(first, second, "the same conversations, run after run");
+    }
+
     // ------------------------------------------------------------------------------------------
     // latency, pace, stats
 
