@@ -12,7 +12,9 @@ import io.dialectica.worker.context.PromptContext.CategoryContext;
 import io.dialectica.worker.context.PromptContext.ConceptContext;
 import io.dialectica.worker.context.PromptContext.RelatedConcept;
 import io.dialectica.worker.context.PromptContext.RelationContext;
+import io.dialectica.worker.claude.ClaudeCall;
 import io.dialectica.worker.config.WorkerConfig;
+import io.dialectica.worker.cost.TokenCounter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,10 +46,13 @@ public class ContextBuilder {
     private final WorkerConfig config;
     private final ContextCompressor compressor;
 
-    public ContextBuilder(GraphContextLoader loader, WorkerConfig config, ObjectMapper mapper) {
+    private final TokenCounter counter;
+
+    public ContextBuilder(GraphContextLoader loader, WorkerConfig config, ObjectMapper mapper, TokenCounter counter) {
         this.loader = loader;
         this.config = config;
         this.compressor = new ContextCompressor(mapper);
+        this.counter = counter;
     }
 
     public ContextCompressor.Result build(GenerationRequest request) {
@@ -67,8 +72,30 @@ public class ContextBuilder {
                 }
             }
         }
-        return compressor.compress(new PromptContext(concepts, related(related.values(), config.graph().relatedLimit())),
+        return fit(new PromptContext(concepts, related(related.values(), config.graph().relatedLimit())),
                 config.graph().tokenBudget());
+    }
+
+    /**
+     * Compresses to the budget by the estimate (characters / 4), then counts the result exactly
+     * ({@link TokenCounter}: count_tokens, cached by content hash). When the exact count is over the budget the
+     * estimate was too low for this text: the context is compressed again to the budget scaled by the measured
+     * ratio, at most twice. Without an exact count the estimate decides, as before.
+     */
+    ContextCompressor.Result fit(PromptContext context, int budget) {
+        ContextCompressor.Result r = compressor.compress(context, budget);
+        TokenCounter.Count count = count(r);
+        int target = budget;
+        for (int round = 0; round < 2 && count.exact() && count.tokens() > budget && r.estimatedTokens() > 0; round++) {
+            target = Math.max(1, (int) Math.floor(Math.min(target, r.estimatedTokens()) * (double) budget / count.tokens()));
+            r = compressor.compress(context, target);
+            count = count(r);
+        }
+        return r.counted(count.tokens(), count.exact());
+    }
+
+    private TokenCounter.Count count(ContextCompressor.Result r) {
+        return counter.count(List.of(), List.of(ClaudeCall.Turn.user(ClaudeCall.Block.plain(r.json()))));
     }
 
     /** The most related concepts, in a total order (score, name, id), their shared categories sorted. */

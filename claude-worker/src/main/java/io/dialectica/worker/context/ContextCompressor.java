@@ -35,8 +35,17 @@ public final class ContextCompressor {
         this.mapper = mapper;
     }
 
+    /**
+     * A compressed context; {@code countedTokens} is its exact count from count_tokens when {@code exact}, else
+     * the estimate.
+     */
     public record Result(PromptContext context, String json, int estimatedTokens, int droppedCategories,
-            int droppedRelations, int droppedRelated) {
+            int droppedRelations, int droppedRelated, int countedTokens, boolean exact) {
+
+        public Result counted(int tokens, boolean isExact) {
+            return new Result(context, json, estimatedTokens, droppedCategories, droppedRelations, droppedRelated,
+                    tokens, isExact);
+        }
     }
 
     public static int estimateTokens(String text) {
@@ -89,7 +98,8 @@ public final class ContextCompressor {
                             .toList(), c.relations())).toList());
             json = json(current);
         }
-        return new Result(current, json, estimateTokens(json), droppedCategories, droppedRelations, droppedRelated);
+        return new Result(current, json, estimateTokens(json), droppedCategories, droppedRelations, droppedRelated,
+                estimateTokens(json), false);
     }
 
     private record Drop(PromptContext context, int relationsRemoved) {

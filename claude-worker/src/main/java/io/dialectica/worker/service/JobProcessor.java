@@ -146,6 +146,11 @@ public class JobProcessor {
             job.status(JobStatus.RUNNING, "claude-worker attempt " + job.attempt());
             job.phase("context", null, null);
             ContextCompressor.Result context = contexts.build(request);
+            if (context.exact()) {
+                LOG.debugf("job %s: context %d tokens by count_tokens, %d by characters / 4 (%+.1f %%)", job.jobId(),
+                        context.countedTokens(), context.estimatedTokens(),
+                        100.0 * (context.estimatedTokens() - context.countedTokens()) / Math.max(1, context.countedTokens()));
+            }
             job.checkCancelled();
             Prompt prompt = prompts.render(request, context.context(), context.json());
             int maxTokens = config.claude().maxTokens();
