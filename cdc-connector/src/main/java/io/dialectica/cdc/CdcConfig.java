@@ -55,6 +55,15 @@ public interface CdcConfig {
     @WithDefault("initial")
     String snapshotMode();
 
+    /**
+     * Debezium's signalling table (signal.data.collection) in {@link #schema()}: execute-snapshot signals and
+     * the incremental snapshots' watermarks. Created, published and granted by concept-service's migration V5.
+     */
+    @WithDefault("cdc_signal")
+    String signalTable();
+
+    IncrementalSnapshot incrementalSnapshot();
+
     /** Debezium's logical server name (topic.prefix); only used internally, nothing is published under it. */
     @WithDefault("dialectica")
     String engineName();
@@ -68,6 +77,12 @@ public interface CdcConfig {
 
     /** Extra Debezium properties, passed through unchanged (they win over the computed ones). */
     Map<String, String> debezium();
+
+    interface IncrementalSnapshot {
+        /** Rows per chunk (Debezium incremental.snapshot.chunk.size): one SELECT, one watermark window. */
+        @WithDefault("1024")
+        int chunkSize();
+    }
 
     interface Database {
         @WithDefault("127.0.0.1")

@@ -148,7 +148,7 @@ public class CdcEngine {
         try {
             ensureTopics();
             publisher = new Publisher(config, mapper);
-            handler = new ChangeHandler(new TransactionAssembler(HEARTBEAT_TABLE),
+            handler = new ChangeHandler(new TransactionAssembler(HEARTBEAT_TABLE, config.signalTable()),
                     new Envelopes(config.topics().conceptChanges(), config.topics().categoryChanges()), publisher, metrics,
                     config.watermarkInterval());
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -276,6 +276,15 @@ public class CdcEngine {
         p.setProperty("heartbeat.action.query", "INSERT INTO " + schema + "." + HEARTBEAT_TABLE
                 + " (slot_name, beat_at) VALUES ('" + config.slotName().replace("'", "''")
                 + "', now()) ON CONFLICT (slot_name) DO UPDATE SET beat_at = excluded.beat_at");
+
+        // incremental snapshots (README, "Incremental snapshots"): execute-snapshot signals and the chunk watermarks
+        // travel through the signalling table, which is in the publication (V5); Debezium adds it to the captured
+        // tables itself, and the assembler never publishes its rows
+        p.setProperty("signal.data.collection", schema + "." + config.signalTable());
+        p.setProperty("signal.enabled.channels", "source");
+        p.setProperty("incremental.snapshot.chunk.size", Integer.toString(config.incrementalSnapshot().chunkSize()));
+        p.setProperty("incremental.snapshot.watermarking.strategy", "insert_insert");
+        p.setProperty("notification.enabled.channels", SnapshotNotifications.CHANNEL);
 
         p.setProperty("poll.interval.ms", Long.toString(config.pollInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));

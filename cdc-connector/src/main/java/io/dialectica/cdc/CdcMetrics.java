@@ -16,14 +16,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code dialectica_cdc_transactions_total}, {@code dialectica_cdc_behind_source_milliseconds}
  * (Kafka acknowledgement time minus source commit time of the last published transaction or heartbeat),
  * {@code dialectica_cdc_last_commit_lsn} (commit LSN of the last published transaction or heartbeat),
- * {@code dialectica_cdc_capture_latency_seconds} (commit → received by the connector: the floor) and
- * {@code dialectica_cdc_publish_latency_seconds} (commit → acknowledged by Kafka).
+ * {@code dialectica_cdc_capture_latency_seconds} (commit → received by the connector: the floor),
+ * {@code dialectica_cdc_publish_latency_seconds} (commit → acknowledged by Kafka) and
+ * {@code dialectica_cdc_snapshot_reads_total{snapshot="initial|incremental"}} (rows read by a snapshot and
+ * published, op {@code r}; also counted in the events).
  */
 @ApplicationScoped
 public class CdcMetrics {
 
     private final Counter events;
     private final Counter transactions;
+    private final Counter initialReads;
+    private final Counter incrementalReads;
     private final Timer captureLatency;
     private final Timer publishLatency;
     private final AtomicLong behindSourceMs = new AtomicLong(-1);
@@ -35,6 +39,10 @@ public class CdcMetrics {
                 .register(registry);
         transactions = Counter.builder("dialectica.cdc.transactions")
                 .description("Source transactions published to Kafka").register(registry);
+        initialReads = Counter.builder("dialectica.cdc.snapshot.reads").tag("snapshot", "initial")
+                .description("Rows read by a snapshot and published (op r)").register(registry);
+        incrementalReads = Counter.builder("dialectica.cdc.snapshot.reads").tag("snapshot", "incremental")
+                .description("Rows read by a snapshot and published (op r)").register(registry);
         captureLatency = Timer.builder("dialectica.cdc.capture.latency")
                 .description("Source commit to the change being received by the connector")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
@@ -53,7 +61,9 @@ public class CdcMetrics {
     }
 
     void published(Unit unit, int rowChanges, Instant receivedAt, Instant ackedAt) {
-        if (unit.type() != Unit.Type.HEARTBEAT) {
+        if (unit.type() != Unit.Type.HEARTBEAT && unit.type() != Unit.Type.SIGNAL) {
+            long reads = unit.changes().stream().filter(c -> c.snapshot() && Captured.isPublished(c.table())).count();
+            (unit.type() == Unit.Type.SNAPSHOT ? initialReads : incrementalReads).increment(reads);
             events.increment(rowChanges);
             transactions.increment();
             captureLatency.record(nonNegative(Duration.between(unit.commitTime(), receivedAt)));
@@ -62,6 +72,11 @@ public class CdcMetrics {
         behindSourceMs.set(Math.max(0, Duration.between(unit.commitTime(), ackedAt).toMillis()));
         lastCommitLsn.set(unit.commitLsn());
         lastCommitTimeMs.set(unit.commitTime().toEpochMilli());
+    }
+
+    /** Rows of incremental snapshots published since the start of this process. */
+    long incrementalReads() {
+        return (long) incrementalReads.count();
     }
 
     long lastCommitLsn() {

@@ -14,6 +14,8 @@ import java.util.Set;
  * Routes a unit's row changes to topics and keys and numbers each change group (docs/events.md):
  * concept rows go to the concept topic under their concept id; a categories row goes to the category
  * topic under its own id and, as a copy, to every concept whose rows in the same unit reference it.
+ * Rows read by a snapshot (initial or incremental) carry {@code lsn = commitLsn}: a read has no WAL
+ * position of its own.
  */
 final class Envelopes {
 
@@ -32,7 +34,7 @@ final class Envelopes {
     }
 
     List<Outgoing> of(Unit unit) {
-        if (unit.type() == Unit.Type.HEARTBEAT) {
+        if (unit.type() == Unit.Type.HEARTBEAT || unit.type() == Unit.Type.SIGNAL) {
             return List.of();
         }
         Map<String, Set<String>> conceptsOfCategory = new LinkedHashMap<>();
@@ -76,7 +78,7 @@ final class Envelopes {
             for (int i = 0; i < changes.size(); i++) {
                 Captured c = changes.get(i);
                 ChangeEnvelope envelope = ChangeEnvelope.change(c.table(), c.op(), group.getKey().key(), c.before(),
-                        c.after(), unit.type() == Unit.Type.SNAPSHOT ? unit.commitLsn() : c.lsn(), unit.commitLsn(),
+                        c.after(), c.snapshot() ? unit.commitLsn() : c.lsn(), unit.commitLsn(),
                         unit.txId(), unit.commitTime(), i, changes.size(), events, c.snapshot(), c.capturedAt());
                 out.add(new Outgoing(group.getKey().topic(), group.getKey().key(), envelope));
             }

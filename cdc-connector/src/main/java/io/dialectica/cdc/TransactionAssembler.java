@@ -16,6 +16,12 @@ import java.util.Map;
  * transaction-metadata record (provide.transaction.metadata=true), the initial snapshot at its last record.
  * Not thread-safe: used by the engine's single handler thread.
  *
+ * <p>Incremental snapshots: Debezium emits the rows of a chunk ({@code op r}, {@code source.snapshot =
+ * "incremental"}) while it processes the chunk's closing watermark, a row its own transaction inserted into
+ * the signalling table. They arrive between that transaction's BEGIN and END and belong to it: the unit is
+ * published with that transaction's commit LSN, a position after every change the chunk's SELECT could have
+ * seen (Debezium dropped from the chunk every row changed between the two watermarks).
+ *
  * <p>The caller may mark Debezium records as processed only up to a point where {@link #isOpen()} was
  * false: an offset from inside a transaction would let a restart skip the transaction's earlier rows.
  */
@@ -24,13 +30,15 @@ final class TransactionAssembler {
     private static final Logger LOG = Logger.getLogger(TransactionAssembler.class);
 
     private final String heartbeatTable;
+    private final String signalTable;
 
     private Unit.Type openType;
     private long openTxId;
     private final List<Captured> open = new ArrayList<>();
 
-    TransactionAssembler(String heartbeatTable) {
+    TransactionAssembler(String heartbeatTable, String signalTable) {
         this.heartbeatTable = heartbeatTable;
+        this.signalTable = signalTable;
     }
 
     /** True while a transaction or the snapshot has started and is not complete yet. */
@@ -87,7 +95,8 @@ final class TransactionAssembler {
     private List<Unit> change(Struct value, Instant receivedAt) {
         Struct source = value.getStruct("source");
         String snapshotFlag = has(source, "snapshot") ? source.getString("snapshot") : null;
-        boolean snapshot = snapshotFlag != null && !"false".equals(snapshotFlag) && !"incremental".equals(snapshotFlag);
+        boolean incremental = "incremental".equals(snapshotFlag);
+        boolean snapshot = snapshotFlag != null && !"false".equals(snapshotFlag) && !incremental;
         Operation op;
         try {
             op = Operation.ofCode(value.getString("op"));
@@ -102,7 +111,7 @@ final class TransactionAssembler {
         long lsn = sourceLsn == null ? 0 : sourceLsn;
         Long txId = asLong(source.get("txId"));
         Captured captured = new Captured(source.getString("table"), op, before, after, lsn, txId == null ? 0 : txId,
-                commitTime(source), snapshot, receivedAt);
+                commitTime(source), snapshot || (incremental && op == Operation.READ), receivedAt);
 
         List<Unit> done = new ArrayList<>();
         if (snapshot) {
@@ -122,6 +131,11 @@ final class TransactionAssembler {
             return done;
         }
         done.addAll(closeSnapshotIfOpen());
+        if (incremental && openType == Unit.Type.TRANSACTION) {
+            // a chunk of an incremental snapshot: part of the transaction whose closing watermark emitted it
+            open.add(captured);
+            return done;
+        }
         if (openType == Unit.Type.TRANSACTION && openTxId != captured.txId()) {
             LOG.errorf("change of transaction %d while %d was open (no END seen); the open one is dropped",
                     captured.txId(), openTxId);
@@ -146,16 +160,28 @@ final class TransactionAssembler {
 
     private Unit complete(long commitLsn) {
         List<Captured> changes = List.copyOf(open);
-        Unit.Type type = openType;
-        if (type == Unit.Type.TRANSACTION && !changes.isEmpty()
-                && changes.stream().allMatch(c -> heartbeatTable.equals(c.table()))) {
-            type = Unit.Type.HEARTBEAT;
-        }
-        Instant commitTime = changes.isEmpty() ? Instant.now() : changes.get(0).commitTime();
+        Unit.Type type = typeOf(openType, changes);
+        // the source time of an incremental snapshot's rows is when Debezium emitted them, not a commit time
+        Instant commitTime = changes.stream().filter(c -> type == Unit.Type.SNAPSHOT || !c.snapshot())
+                .map(Captured::commitTime).findFirst()
+                .orElse(changes.isEmpty() ? Instant.now() : changes.get(0).commitTime());
         Unit unit = new Unit(type, openTxId, commitLsn, commitTime, changes);
         open.clear();
         openType = null;
         return unit;
+    }
+
+    private Unit.Type typeOf(Unit.Type type, List<Captured> changes) {
+        if (type != Unit.Type.TRANSACTION || changes.isEmpty()) {
+            return type;
+        }
+        if (changes.stream().allMatch(c -> heartbeatTable.equals(c.table()))) {
+            return Unit.Type.HEARTBEAT;
+        }
+        if (changes.stream().allMatch(c -> signalTable.equals(c.table()))) {
+            return Unit.Type.SIGNAL;
+        }
+        return type;
     }
 
     private static Instant commitTime(Struct source) {

@@ -9,6 +9,8 @@ import io.dialectica.contracts.Operation;
 import io.dialectica.contracts.Tables;
 import io.dialectica.contracts.rows.ConceptRow;
 import io.dialectica.contracts.rows.MembershipRow;
+import io.dialectica.testsupport.JwtTestResource;
+import io.dialectica.testsupport.TestJwt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,11 +37,13 @@ import static io.dialectica.cdc.CdcTestStack.CATEGORY_TOPIC;
 import static io.dialectica.cdc.CdcTestStack.CONCEPT_TOPIC;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -47,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @QuarkusTestResource(value = CdcTestStack.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(JwtTestResource.class)
 class CdcConnectorTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -327,6 +333,157 @@ class CdcConnectorTest {
             Thread.sleep(50);
         }
         assertTrue(engine.isRunning(), "the engine restarted");
+    }
+
+    @Test
+    void anIncrementalSnapshotWhileWritesContinueBringsEveryRowAsTheDatabaseHasIt() throws Exception {
+        long before;
+        String id;
+        IncrementalSnapshots.View done;
+        int transactions;
+        try (Writes writes = Writes.start(20)) {
+            Thread.sleep(300); // the writes flow before, during and after the snapshot
+            // a projection that starts empty and consumes from here must end up as the database is
+            before = currentLsn();
+            id = given().auth().oauth2(TestJwt.admin("operator")).when().post("/admin/snapshots").then()
+                    .statusCode(202)
+                    .body("state", equalTo("REQUESTED"))
+                    .body("tables", equalTo(IncrementalSnapshots.TABLES))
+                    .extract().path("id");
+            done = awaitSnapshot(id, "COMPLETED");
+            Thread.sleep(300);
+            writes.close();
+            transactions = writes.transactions();
+        }
+        assertEquals(Set.copyOf(IncrementalSnapshots.TABLES), done.scanned().keySet());
+        done.scanned().forEach((table, scan) -> assertTrue(Set.of("SUCCEEDED", "EMPTY").contains(scan.status()),
+                table + " " + scan));
+
+        long end = currentLsn();
+        List<Received> all = reader.await(Duration.ofSeconds(60), "watermarks past " + Lsn.format(end) + " everywhere",
+                r -> watermarkedPartitions(r, end).size() == 2 * CdcTestStack.PARTITIONS);
+
+        // the reads: whole groups of op r after the signal, carrying the closing watermark's commit LSN
+        List<Received> reads = all.stream().filter(r -> !r.envelope().isWatermark() && r.envelope().commitLsn() > before
+                && r.envelope().op() == Operation.READ).toList();
+        assertFalse(reads.isEmpty(), "the snapshot published reads");
+        for (Received r : reads) {
+            ChangeEnvelope e = r.envelope();
+            assertTrue(e.snapshot(), "a read is a snapshot row");
+            assertNull(e.before());
+            assertNotNull(e.after());
+            assertEquals(e.commitLsn(), e.lsn());
+            assertTrue(Replay.COLUMNS.containsKey(e.table()), e.table());
+            assertEquals(Tables.CATEGORIES.equals(e.table()) ? CATEGORY_TOPIC : CONCEPT_TOPIC, r.topic());
+            assertEquals(r.key(), e.key());
+        }
+        // interleaved with the live changes: changes committed between the first chunk and the last
+        long firstChunk = reads.stream().mapToLong(r -> r.envelope().commitLsn()).min().orElseThrow();
+        long lastChunk = reads.stream().mapToLong(r -> r.envelope().commitLsn()).max().orElseThrow();
+        long interleaved = all.stream().filter(r -> !r.envelope().isWatermark() && r.envelope().op() != Operation.READ
+                && r.envelope().commitLsn() > firstChunk && r.envelope().commitLsn() < lastChunk).count();
+        assertTrue(interleaved > 0, "live changes between the chunks");
+        // the signalling table never reaches the topics
+        assertTrue(all.stream().allMatch(r -> r.envelope().isWatermark() || Replay.COLUMNS.containsKey(r.envelope().table())));
+
+        Map<String, Map<String, Map<String, Object>>> database;
+        try (Connection c = CdcTestStack.connect()) {
+            database = Replay.database(c);
+        }
+        // every row is in the stream after the signal, as a read or a later change, and the last word about each
+        // row is the database's: no update lost, no deleted row brought back
+        Replay fromSignal = Replay.of(all, CONCEPT_TOPIC, CATEGORY_TOPIC, before);
+        assertEquals(List.of(), Replay.differences(database, fromSignal.rows),
+                "a projection that consumed only what came after the signal");
+        Replay whole = Replay.of(all, CONCEPT_TOPIC, CATEGORY_TOPIC, 0);
+        assertEquals(List.of(), Replay.differences(database, whole.rows), "a projection that consumed everything");
+
+        IncrementalSnapshots.View status = snapshot(id);
+        assertEquals(reads.size(), status.rowsPublished(), "reads counted by the status");
+        long chunks = reads.stream().map(r -> r.envelope().commitLsn()).distinct().count();
+        int rows = database.values().stream().mapToInt(Map::size).sum();
+        System.out.printf("incremental snapshot: %d rows in the database, %d reads in %d chunks, %d live changes "
+                + "between the first and the last chunk, %d write transactions, %d groups applied from the signal%n",
+                rows, reads.size(), chunks, interleaved, transactions, fromSignal.appliedGroups);
+    }
+
+    @Test
+    void snapshotsAreForOperatorsOnlyAndTheSignalTableForTheConnectorOnly() throws Exception {
+        given().when().post("/admin/snapshots").then().statusCode(401);
+        given().auth().oauth2(TestJwt.user("mallory")).when().post("/admin/snapshots").then().statusCode(403);
+        given().auth().oauth2(TestJwt.forged("mallory")).when().get("/admin/snapshots").then().statusCode(401);
+        given().auth().oauth2(TestJwt.admin("operator")).contentType("application/json")
+                .body("{\"tables\": [\"concepts\", \"relation_types\"]}").when().post("/admin/snapshots").then()
+                .statusCode(422).contentType(containsString("problem+json"))
+                .body("errors[0].field", equalTo("tables[1]"));
+        given().auth().oauth2(TestJwt.admin("operator")).contentType("application/json")
+                .body("{\"table\": [\"concepts\"]}").when().post("/admin/snapshots").then().statusCode(400);
+        given().auth().oauth2(TestJwt.admin("operator")).when().get("/admin/snapshots/" + UUID.randomUUID()).then()
+                .statusCode(404);
+
+        // a subset, in the snapshot order whatever the request's order
+        var accepted = given().auth().oauth2(TestJwt.admin("operator")).contentType("application/json")
+                .body("{\"tables\": [\"concept_relations\", \"concepts\"]}").when().post("/admin/snapshots").then()
+                .statusCode(202).extract();
+        String id = accepted.path("id");
+        assertTrue(accepted.header("Location").endsWith("/admin/snapshots/" + id), accepted.header("Location"));
+        IncrementalSnapshots.View done = awaitSnapshot(id, "COMPLETED");
+        assertEquals(List.of(Tables.CONCEPTS, Tables.CONCEPT_RELATIONS), done.tables());
+        assertEquals(Set.of(Tables.CONCEPTS, Tables.CONCEPT_RELATIONS), done.scanned().keySet());
+        given().auth().oauth2(TestJwt.admin("operator")).when().get("/admin/snapshots").then().statusCode(200)
+                .body("id", hasItem(id));
+
+        // the signalling table is published; the connector's role may write it, search-service's role may not read it
+        try (Connection c = CdcTestStack.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select count(*) from pg_publication_tables "
+                        + "where pubname = 'dialectica_cdc' and tablename = 'cdc_signal'")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1));
+        }
+        try (Connection c = CdcTestStack.connectAs(CdcTestStack.CDC_USER, CdcTestStack.CDC_PASSWORD);
+                Statement s = c.createStatement()) {
+            s.executeUpdate("insert into cdc_signal select * from cdc_signal where false");
+        }
+        try (Connection c = CdcTestStack.connectAs("dialectica_search", "dialectica_search");
+                Statement s = c.createStatement()) {
+            for (String sql : List.of("select count(*) from cdc_signal",
+                    "insert into cdc_signal (id, type, data) values ('x', 'log', null)")) {
+                SQLException refused = assertThrows(SQLException.class,
+                        () -> s.execute(sql), sql);
+                assertEquals("42501", refused.getSQLState(), sql + ": " + refused.getMessage());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Polls GET /admin/snapshots/{id} until the state is reached (fails at another final state). */
+    private IncrementalSnapshots.View awaitSnapshot(String id, String state) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        IncrementalSnapshots.View view = null;
+        while (System.nanoTime() < deadline) {
+            view = snapshot(id);
+            if (state.equals(view.state())) {
+                return view;
+            }
+            assertFalse(Set.of("ABORTED", "SUPERSEDED", "COMPLETED").contains(view.state()), "snapshot " + view);
+            Thread.sleep(100);
+        }
+        throw new AssertionError("snapshot " + id + " did not reach " + state + ": " + view);
+    }
+
+    private IncrementalSnapshots.View snapshot(String id) throws Exception {
+        String json = given().auth().oauth2(TestJwt.admin("operator")).when().get("/admin/snapshots/" + id).then()
+                .statusCode(200).extract().asString();
+        return mapper.readValue(json, IncrementalSnapshots.View.class);
+    }
+
+    private static long currentLsn() throws SQLException {
+        try (Connection c = CdcTestStack.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select cast(pg_current_wal_insert_lsn() as text)")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -20,12 +20,14 @@ import java.util.concurrent.TimeUnit;
  * The real stack for the tests: PostgreSQL with wal_level=logical and Kafka, both from the local stack by
  * default (./dialectica start postgres / start kafka), overridable by environment:
  * CDC_TEST_PG_HOST (127.0.0.1), CDC_TEST_PG_PORT (15432), CDC_TEST_PG_DB (concepts_test),
- * CDC_TEST_PG_USER / CDC_TEST_PG_PASSWORD (dialectica: owner of the schema, with REPLICATION),
- * CDC_TEST_KAFKA (127.0.0.1:19092).
+ * CDC_TEST_PG_USER / CDC_TEST_PG_PASSWORD (dialectica: owner of the schema, with REPLICATION; the tests write
+ * rows with it), CDC_TEST_CDC_USER / CDC_TEST_CDC_PASSWORD (dialectica_cdc: the connector's own role, LOGIN
+ * REPLICATION with the grants of concept-service's migrations, as in production), CDC_TEST_KAFKA (127.0.0.1:19092).
  *
  * <p>Migrates the database with concept-service's own migrations (no clean: the database is shared with
- * concept-service's tests), and gives this run its own replication slot, change topics and offsets
- * topic, all removed again at the end.
+ * concept-service's tests; out of order allowed, so a migration numbered below one this database already has
+ * still applies), and gives this run its own replication slot, change topics and offsets topic, all removed
+ * again at the end.
  */
 public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
 
@@ -34,7 +36,11 @@ public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
     static final String PG_DB = env("CDC_TEST_PG_DB", "concepts_test");
     static final String PG_USER = env("CDC_TEST_PG_USER", "dialectica");
     static final String PG_PASSWORD = env("CDC_TEST_PG_PASSWORD", "dialectica");
+    static final String CDC_USER = env("CDC_TEST_CDC_USER", "dialectica_cdc");
+    static final String CDC_PASSWORD = env("CDC_TEST_CDC_PASSWORD", "dialectica_cdc");
     static final String KAFKA = env("CDC_TEST_KAFKA", "127.0.0.1:19092");
+    /** Small chunks: an incremental snapshot of the test database takes many windows, interleaved with writes. */
+    static final int SNAPSHOT_CHUNK = 50;
 
     static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     static final String SLOT = "dialectica_cdc_test_" + RUN;
@@ -51,6 +57,10 @@ public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
         return DriverManager.getConnection(jdbcUrl(), PG_USER, PG_PASSWORD);
     }
 
+    static Connection connectAs(String user, String password) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), user, password);
+    }
+
     @Override
     public Map<String, String> start() {
         Path migrations = Path.of("..", "concept-service", "src", "main", "resources", "db", "migration").toAbsolutePath()
@@ -60,7 +70,7 @@ public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
         }
         try {
             Flyway.configure().dataSource(jdbcUrl(), PG_USER, PG_PASSWORD)
-                    .locations("filesystem:" + migrations).load().migrate();
+                    .locations("filesystem:" + migrations).outOfOrder(true).load().migrate();
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot migrate " + jdbcUrl() + " as " + PG_USER
                     + " (is PostgreSQL up? ./dialectica start postgres, or set CDC_TEST_PG_*)", e);
@@ -70,8 +80,8 @@ public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
                 Map.entry("dialectica.cdc.database.host", PG_HOST),
                 Map.entry("dialectica.cdc.database.port", Integer.toString(PG_PORT)),
                 Map.entry("dialectica.cdc.database.name", PG_DB),
-                Map.entry("dialectica.cdc.database.user", PG_USER),
-                Map.entry("dialectica.cdc.database.password", PG_PASSWORD),
+                Map.entry("dialectica.cdc.database.user", CDC_USER),
+                Map.entry("dialectica.cdc.database.password", CDC_PASSWORD),
                 Map.entry("dialectica.cdc.kafka.bootstrap-servers", KAFKA),
                 Map.entry("dialectica.cdc.kafka.partitions", Integer.toString(PARTITIONS)),
                 Map.entry("dialectica.cdc.kafka.offsets-topic", OFFSETS_TOPIC),
@@ -79,7 +89,8 @@ public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
                 Map.entry("dialectica.cdc.topics.category-changes", CATEGORY_TOPIC),
                 Map.entry("dialectica.cdc.slot-name", SLOT),
                 Map.entry("dialectica.cdc.heartbeat-interval", "300ms"),
-                Map.entry("dialectica.cdc.watermark-interval", "100ms"));
+                Map.entry("dialectica.cdc.watermark-interval", "100ms"),
+                Map.entry("dialectica.cdc.incremental-snapshot.chunk-size", Integer.toString(SNAPSHOT_CHUNK)));
     }
 
     @Override
@@ -101,6 +112,12 @@ public class CdcTestStack implements QuarkusTestResourceLifecycleManager {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            // the snapshots' signals and watermarks (with the insert_insert watermarking a delete is no signal)
+            s.execute("delete from cdc_signal");
+        } catch (SQLException e) {
+            // a few leftover rows cost nothing
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA))) {
             admin.deleteTopics(List.of(CONCEPT_TOPIC, CATEGORY_TOPIC, OFFSETS_TOPIC)).all().get(10, TimeUnit.SECONDS);

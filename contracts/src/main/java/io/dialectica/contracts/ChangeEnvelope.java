@@ -26,16 +26,18 @@ import java.util.Map;
  *                     null for inserts and snapshot reads
  * @param after        the row after the change; null for deletes
  * @param lsn          WAL position of this row change (for a snapshot read or a watermark: = commitLsn)
- * @param commitLsn    WAL position of the source transaction's commit (for a snapshot read: the snapshot's
- *                     consistent point); equal for every envelope of one source transaction and increasing
- *                     with commit order: the position a projector records as applied
+ * @param commitLsn    WAL position of the source transaction's commit (for a read of the initial snapshot: its
+ *                     consistent point; for a read of an incremental snapshot: the commit of the transaction that
+ *                     closed the chunk's watermark window); equal for every envelope of one source transaction and
+ *                     increasing with commit order: the position a projector records as applied
  * @param txId         PostgreSQL transaction id (xid) of the source transaction
  * @param commitTime   commit time of the source transaction (PostgreSQL's clock)
  * @param txIndex      0-based position of this envelope in its change group (same key, same commitLsn)
  * @param txSize       number of envelopes in this change group (0 for watermarks)
  * @param txEvents     number of row changes the whole source transaction made in the captured tables,
  *                     over all keys and both topics (copies not counted)
- * @param snapshot     true for rows read by the initial snapshot (op {@code r})
+ * @param snapshot     true for rows read by a snapshot (op {@code r}): the initial one, or an incremental one
+ *                     interleaved with the live changes (docs/events.md, "Incremental snapshots")
  * @param capturedAt   when the cdc-connector received the change (its own clock): commit → capturedAt is the
  *                     capture latency floor
  */

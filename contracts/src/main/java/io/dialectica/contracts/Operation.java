@@ -11,7 +11,7 @@ public enum Operation {
     UPDATE("u"),
     /** Delete: {@code after} is null; {@code before} is the whole deleted row. */
     DELETE("d"),
-    /** Row read by the initial snapshot: treat as an upsert; {@code before} is null. */
+    /** Row read by a snapshot (the initial one or an incremental one): treat as an upsert; {@code before} is null. */
     READ("r");
 
     private final String code;
