@@ -203,6 +203,7 @@ public class Demo {
                 printSynthesis(job);
             }
         }
+        printCosts(jobs.values());
         say("");
         if (!allOk) {
             die("not every job succeeded (./dialectica logs thesis-service, ./dialectica logs claude-worker)");
@@ -355,6 +356,49 @@ public class Demo {
                     u.get("estimatedCostUsd") instanceof Number c && c.doubleValue() > 0 ? String.format(", ~$%.4f", c.doubleValue()) : "");
         }
         say("  to keep it as a concept of your own: POST the \"proposedConcept\" of GET %s to /api/concepts", url);
+    }
+
+    /**
+     * 4. What each job cost: GET /api/jobs/{id} has the Claude calls' usage (tokens by kind: uncached input,
+     * prompt-cache writes and reads, output) and costUsd (claude-worker's price table applied to it; the
+     * stand-in's answers are priced as the model it plays); then the user's monthly budget.
+     */
+    static void printCosts(java.util.Collection<Job> all) throws Exception {
+        section("4. Cost");
+        say("  %-36s %8s %8s %8s %8s %12s", "job", "input", "cache-w", "cache-r", "output", "USD");
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        String user = null;
+        for (Job job : all) {
+            Response r = send("GET", "/api/jobs/" + job.id, null, Map.of());
+            if (r.status() != 200) {
+                say("  %-36s (GET /api/jobs/%s: %d)", job.label.strip(), job.id, r.status());
+                continue;
+            }
+            user = first(user, str(r.json(), "requestedBy"));
+            Object usage = r.json() instanceof Map<?, ?> m ? m.get("usage") : null;
+            Object cost = r.json() instanceof Map<?, ?> m ? m.get("costUsd") : null;
+            if (!(usage instanceof Map<?, ?> u) || !(cost instanceof Number c)) {
+                say("  %-36s %s", job.label.strip(), "no cost recorded (" + str(r.json(), "status") + ")");
+                continue;
+            }
+            java.math.BigDecimal usd = new java.math.BigDecimal(c.toString());
+            total = total.add(usd);
+            say("  %-36s %8s %8s %8s %8s %12s%s", job.label.strip(), u.get("inputTokens"), u.get("cacheCreationInputTokens"),
+                    u.get("cacheReadInputTokens"), u.get("outputTokens"), String.format("%.6f", usd),
+                    Boolean.TRUE.equals(job.cacheHit) ? "  (response cache: free)" : "");
+        }
+        say("  %-36s %8s %8s %8s %8s %12s", "total", "", "", "", "", String.format("%.6f", total));
+        if (all.stream().anyMatch(j -> "stand-in".equals(j.generatedBy))) {
+            say("  (the stand-in answered: priced as the model it plays, claude-worker's dialectica.worker.prices)");
+        }
+        if (user != null) {
+            Response b = send("GET", "/api/jobs/budgets/" + enc(user), null, Map.of());
+            if (b.status() == 200) {
+                say("  budget of %s this month: USD %s, spent %s, held by running jobs %s, remaining %s; resets %s", user,
+                        str(b.json(), "monthlyUsd"), str(b.json(), "spentUsd"), str(b.json(), "heldUsd"),
+                        str(b.json(), "remainingUsd"), str(b.json(), "resetAt"));
+            }
+        }
     }
 
     static String origin(Job job) {
