@@ -66,6 +66,7 @@ public final class FreshnessBench {
     private final String word = "benchfresh" + UUID.randomUUID().toString().substring(0, 6).replaceAll("[0-9]", "q");
     private final List<String[]> targets = new ArrayList<>();   // {conceptId, categoryId}
     private final Set<String> conceptIds = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger readTurn = new AtomicInteger();
     /** conceptId:version → commit time of the source transaction, from the change topic. */
     private final Map<String, Instant> commits = new ConcurrentHashMap<>();
     /** commit time → capture floor (capturedAt − commitTime) in ms, per change group of a bench concept. */
@@ -158,10 +159,10 @@ public final class FreshnessBench {
     private java.util.function.Supplier<Cost> costFrom() {
         ProcessCpu cpu = new ProcessCpu(settings.root());
         Map<String, Double> before = cpu.snapshot(PROJECTION_PROCESSES);
-        double graph0 = metric(settings.graphUrl(), GRAPH_APPLIED);
-        double search0 = metric(settings.searchUrl(), SEARCH_APPLIED);
+        double graph0 = metric(graphUrls(), GRAPH_APPLIED);
+        double search0 = metric(searchUrls(), SEARCH_APPLIED);
         return () -> new Cost(before, cpu.snapshot(PROJECTION_PROCESSES),
-                metric(settings.graphUrl(), GRAPH_APPLIED) - graph0, metric(settings.searchUrl(), SEARCH_APPLIED) - search0);
+                metric(graphUrls(), GRAPH_APPLIED) - graph0, metric(searchUrls(), SEARCH_APPLIED) - search0);
     }
 
     static final class Sample {
@@ -387,14 +388,18 @@ public final class FreshnessBench {
     private void readWithToken(Sample sample, String token, AtomicInteger inFlight) {
         Map<String, String> headers = Map.of("X-Consistency-Token", token);
         inFlight.incrementAndGet();
-        http.sendAsync(request("GET", settings.graphUrl() + "/api/graph/concepts/" + sample.conceptId, null, headers),
+        // with several replicas, the reads go to each in turn: any replica must answer a token read correctly
+        int turn = readTurn.getAndIncrement();
+        List<String> graphs = graphUrls();
+        List<String> searches = searchUrls();
+        http.sendAsync(request("GET", graphs.get(turn % graphs.size()) + "/api/graph/concepts/" + sample.conceptId, null, headers),
                         HttpResponse.BodyHandlers.discarding())
                 .whenComplete((response, failure) -> {
                     sample.graphVisible = Instant.now();
                     sample.graphStatus = failure == null ? response.statusCode() : -1;
                     inFlight.decrementAndGet();
                 });
-        http.sendAsync(request("GET", settings.searchUrl() + "/api/search?size=1&q=" + word, null, headers),
+        http.sendAsync(request("GET", searches.get(turn % searches.size()) + "/api/search?size=1&q=" + word, null, headers),
                         HttpResponse.BodyHandlers.discarding())
                 .whenComplete((response, failure) -> {
                     sample.searchVisible = Instant.now();
@@ -445,8 +450,8 @@ public final class FreshnessBench {
         var cost = costFrom();
         String cdcMetric = "dialectica_cdc_events_total";
         List<String> categoryIds = benchCategories();
-        double graph0 = metric(settings.graphUrl(), graphMetric);
-        double search0 = metric(settings.searchUrl(), searchMetric);
+        double graph0 = metric(graphUrls(), graphMetric);
+        double search0 = metric(searchUrls(), searchMetric);
         double cdc0 = metric(settings.cdcUrl(), cdcMetric);
 
         Map<String, List<double[]>> series = new ConcurrentHashMap<>();   // name → [t seconds, count since start]
@@ -455,8 +460,8 @@ public final class FreshnessBench {
         Thread sampler = Thread.ofPlatform().name("metrics-sampler").start(() -> {
             while (sampling.get()) {
                 sample(series, "cdc", t0, metric(settings.cdcUrl(), cdcMetric) - cdc0);
-                sample(series, "graph", t0, metric(settings.graphUrl(), graphMetric) - graph0);
-                sample(series, "search", t0, metric(settings.searchUrl(), searchMetric) - search0);
+                sample(series, "graph", t0, metric(graphUrls(), graphMetric) - graph0);
+                sample(series, "search", t0, metric(searchUrls(), searchMetric) - search0);
                 LockSupport.parkNanos(100_000_000);
             }
         });
@@ -609,7 +614,8 @@ public final class FreshnessBench {
     private String table(List<Phase> phases, Bulk bulk, String convergence, String machine) {
         StringBuilder t = new StringBuilder();
         t.append("### freshness — ").append(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).withNano(0)
-                .format(java.time.format.DateTimeFormatter.ISO_INSTANT)).append(", ").append(machine).append('\n');
+                .format(java.time.format.DateTimeFormatter.ISO_INSTANT)).append(", ").append(machine)
+                .append(System.getenv("BENCH_LABEL") == null ? "" : ", " + System.getenv("BENCH_LABEL")).append('\n');
         t.append("\ncommit → visible, ms (").append(settings.duration().toSeconds()).append(" s per rate after ")
                 .append(settings.warmup().toSeconds()).append(" s warm-up; floor = commit → captured by cdc-connector; writes: ")
                 .append(writesDescription()).append(")\n\n");
@@ -728,6 +734,34 @@ public final class FreshnessBench {
 
     private static int status(HttpResponse<?> response) {
         return response == null ? -1 : response.statusCode();
+    }
+
+    /** Every replica of a projector: the first (GRAPH_URL / SEARCH_URL) and BENCH_EXTRA_*_URLS (freshness.sh). */
+    private static List<String> replicas(String first, String extraVariable) {
+        List<String> urls = new ArrayList<>(List.of(first));
+        for (String extra : env(extraVariable, "").split(",")) {
+            if (!extra.isBlank()) {
+                urls.add(extra.strip());
+            }
+        }
+        return urls;
+    }
+
+    private List<String> graphUrls() {
+        return replicas(settings.graphUrl(), "BENCH_EXTRA_GRAPH_URLS");
+    }
+
+    private List<String> searchUrls() {
+        return replicas(settings.searchUrl(), "BENCH_EXTRA_SEARCH_URLS");
+    }
+
+    /** A counter summed over every replica (each counts what it applied). */
+    private double metric(List<String> baseUrls, String name) {
+        double sum = 0;
+        for (String url : baseUrls) {
+            sum += metric(url, name);
+        }
+        return sum;
     }
 
     private double metric(String baseUrl, String name) {
