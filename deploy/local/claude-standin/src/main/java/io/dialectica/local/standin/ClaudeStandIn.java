@@ -91,7 +91,10 @@ public final class ClaudeStandIn implements AutoCloseable {
         }
     }
 
-    /** {@code POST /cache/reset}: forgets every cached prompt prefix (a benchmark's run starts cold). */
+    /**
+     * {@code POST /cache/reset}: forgets every cached prompt prefix and the conversations invalid-json-once has
+     * answered (a benchmark's run starts cold).
+     */
     private void cache(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (exchange.getRequestURI().getPath().equals("/cache/reset") && exchange.getRequestMethod().equals("POST")) {

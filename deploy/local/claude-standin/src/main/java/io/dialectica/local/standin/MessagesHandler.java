@@ -63,9 +63,13 @@ final class MessagesHandler {
         this.cache = new PromptCache(config.cacheLifetimeSeconds() * 1000, config.cacheMinTokens());
     }
 
-    /** Forgets every cached prompt prefix ({@code POST /stats/reset} does, so a benchmark starts cold). */
+    /**
+     * Forgets every cached prompt prefix and every conversation {@code invalid-json-once} has answered
+     * ({@code POST /cache/reset}: a benchmark's run starts cold and repairs the same conversations again).
+     */
     void clearCache() {
         cache.clear();
+        answeredOnce.clear();
     }
 
     int cacheEntries() {

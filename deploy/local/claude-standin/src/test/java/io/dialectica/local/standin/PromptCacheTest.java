@@ -271,6 +271,15 @@ class PromptCacheTest {
         assertTrue(noModel.body().contains("model: Field required"), noModel.body());
     }
 
+    private static boolean cut(Message m) {
+        try {
+            JSON.readTree(m.content().getFirst().text().orElseThrow().text());
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
     @Test
     void statsCountTokensByKindAndTheCacheCanBeReset() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -284,5 +293,16 @@ class PromptCacheTest {
         assertEquals(200, reset.statusCode());
         Usage cold = usage(request(MODEL, text("stats-system", 100), false, text("stats-context", 1000), true, "t"));
         assertEquals(0, read(cold), "the cache was reset: " + cold);
+        // invalid-json-once cuts a conversation's first answer only; after a reset, the first answer again
+        MessageCreateParams once = MessageCreateParams.builder().model(MODEL).maxTokens(2000)
+                .addUserMessage("Formulate exactly 2 theses. dialectica.theses.v1 ```json\n{\"concepts\":[{\"name\":\"C\","
+                        + "\"categories\":[{\"name\":\"A\",\"centrality\":0.5},{\"name\":\"B\",\"centrality\":0.4}],"
+                        + "\"relations\":[{\"from\":\"A\",\"to\":\"B\",\"type\":\"IMPLIES\"}]}]}\n```")
+                .putAdditionalHeader("x-standin-fault", "invalid-json-once").build();
+        assertTrue(cut(sdk.messages().create(once)), "the first answer is cut");
+        assertTrue(!cut(sdk.messages().create(once)), "a repeat is not");
+        http.send(HttpRequest.newBuilder(URI.create(standIn.baseUrl() + "/cache/reset"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(cut(sdk.messages().create(once)), "after the reset it is the first answer again");
     }
 }
