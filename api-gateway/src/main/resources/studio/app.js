@@ -1,0 +1,701 @@
+// Dialectica Studio: sign in, browse and search concepts, edit one on the canvas, ask Claude for theses and watch
+// the job live. Plain ES modules served by the gateway; every call goes to the same origin (/api, /ws/jobs, /auth).
+import { api, ApiError, setToken, whenUnauthorized, claims } from './api.js';
+import { createCanvas, RELATION_STYLES } from './canvas.js';
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'dialectica.token';
+
+const state = {
+  token: null, user: null,
+  concept: null, etag: null, selected: null,
+  consistencyToken: null, tradition: null,
+  socket: null, job: null, progress: 0,
+};
+let canvas;
+
+// ---- messages -------------------------------------------------------------------------------------------------
+
+function report(error) {
+  const box = $('messages');
+  box.replaceChildren();
+  const close = button('Dismiss', () => box.replaceChildren());
+  close.setAttribute('aria-label', 'Dismiss the message');
+  box.append(close, text('p', error instanceof Error ? error.message : String(error)));
+  if (!(error instanceof ApiError)) console.error(error);
+}
+function clearMessages() { $('messages').replaceChildren(); }
+function status(message) { $('status').textContent = message; }
+
+function text(tag, content, className) {
+  const el = document.createElement(tag);
+  el.textContent = content;
+  if (className) el.className = className;
+  return el;
+}
+function button(label, onClick, className) {
+  const b = text('button', label, className);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+/** Search highlights are HTML with <em>; everything else in them is escaped. */
+function highlighted(html) {
+  const span = document.createElement('span');
+  const escaped = html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  span.innerHTML = escaped.replace(/&lt;em&gt;/g, '<em>').replace(/&lt;\/em&gt;/g, '</em>');
+  return span;
+}
+function versionOf(etag) { return etag ? etag.replace(/^W\//, '').replace(/"/g, '') : '?'; }
+
+// ---- sign in ----------------------------------------------------------------------------------------------------
+
+async function start() {
+  whenUnauthorized(() => signOut('Your sign-in has expired or was refused: please sign in again.'));
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  const c = saved && claims(saved);
+  if (c && c.exp * 1000 > Date.now() + 30_000) {
+    await enter(saved);
+  } else {
+    await showSignIn();
+  }
+}
+
+async function showSignIn(message) {
+  $('studio').hidden = true;
+  $('who').hidden = true;
+  $('sign-in').hidden = false;
+  if (message) report(message);
+  let devTokens = false;
+  try {
+    devTokens = (await api('GET', '/auth/config')).body.devTokens === true;
+  } catch (e) {
+    report(e);
+  }
+  $('dev-sign-in').hidden = !devTokens;
+  $('token-sign-in').hidden = devTokens;
+  (devTokens ? $('dev-user') : $('pasted-token')).focus();
+}
+
+async function enter(token) {
+  const c = claims(token);
+  if (!c || !c.sub) throw new Error('That is not a JWT with a subject (sub).');
+  state.token = token;
+  state.user = c.upn || c.sub;
+  setToken(token);
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('sign-in').hidden = true;
+  $('studio').hidden = false;
+  $('who').hidden = false;
+  $('who-name').textContent = state.user;
+  if (!canvas) {
+    canvas = createCanvas($('canvas'), $('tooltip'), { onMoved: moved, onSelect: select });
+  }
+  await Promise.all([loadRelationTypes(), listConcepts()]);
+  const m = location.hash.match(/^#\/concepts\/([0-9a-f-]{36})$/);
+  if (m) await openConcept(m[1]);
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  state.token = null;
+  setToken(null);
+  closeSocket();
+  state.concept = null;
+  location.hash = '';
+  showSignIn(message);
+}
+
+$('dev-sign-in').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  try {
+    const res = await api('POST', '/auth/dev-token', { body: { user: $('dev-user').value.trim() } });
+    await enter(res.body.token);
+    status(`Signed in as ${state.user}.`);
+  } catch (err) {
+    report(err);
+  }
+});
+$('token-sign-in').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  try {
+    await enter($('pasted-token').value.trim());
+  } catch (err) {
+    report(err);
+  }
+});
+$('sign-out').addEventListener('click', () => signOut());
+
+// ---- browse and search ------------------------------------------------------------------------------------------
+
+function conceptItem(summary, extra) {
+  const li = document.createElement('li');
+  const b = button('', () => openConcept(summary.id), 'item');
+  b.append(text('span', summary.name));
+  const meta = [summary.tradition, summary.visibility === 'PRIVATE' ? 'private' : null,
+    summary.owner !== state.user ? `by ${summary.owner}` : null].filter(Boolean).join(' · ');
+  if (meta) b.append(document.createElement('br'), text('small', meta));
+  if (extra) b.append(extra);
+  b.dataset.conceptId = summary.id;
+  li.append(b);
+  return li;
+}
+
+async function listConcepts() {
+  try {
+    const [own, all] = await Promise.all([
+      api('GET', `/api/concepts?${new URLSearchParams({ owner: state.user, size: '100', sort: '-updatedAt' })}`),
+      api('GET', '/api/concepts?size=50&sort=-updatedAt'),
+    ]);
+    const mine = own.body.items || [];
+    const others = (all.body.items || []).filter((c) => c.owner !== state.user);
+    $('mine').replaceChildren(...(mine.length ? mine.map((c) => conceptItem(c)) : [text('li', 'None yet: create one above.', 'note')]));
+    $('public').replaceChildren(...(others.length ? others.map((c) => conceptItem(c)) : [text('li', 'None.', 'note')]));
+  } catch (e) {
+    report(e);
+  }
+}
+
+async function search() {
+  const q = $('q').value.trim();
+  const params = new URLSearchParams({ size: '20' });
+  if (q) params.set('q', q);
+  if (state.tradition) params.set('tradition', state.tradition);
+  const headers = state.consistencyToken ? { 'X-Consistency-Token': state.consistencyToken } : {};
+  try {
+    let res;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await api('GET', `/api/search?${params}`, { headers });
+        break;
+      } catch (e) {
+        // read-your-writes: the index has not applied this user's last change yet; it says when to ask again
+        if (!(e.status === 504 && attempt < 4 && e.problem && /projection-behind/.test(e.problem.type || ''))) throw e;
+        status('Waiting for the search index to catch up with your last change…');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+    status('');
+    renderResults(res.body, q);
+  } catch (e) {
+    if (e.status === 504 && e.problem && /projection-behind/.test(e.problem.type || '')) {
+      report(new Error('The search index has not caught up with your last change yet: search again in a moment.'));
+    } else {
+      report(e);
+    }
+  }
+}
+
+const FIELDS = {
+  description: 'description', tradition: 'tradition', 'categories.name': 'categories',
+  'categories.description': 'category descriptions', 'relations.rationale': 'rationales',
+};
+
+function renderResults(page, q) {
+  const facets = (page.facets && page.facets.traditions) || [];
+  $('facets').replaceChildren(...facets.map((f) => {
+    const b = button(`${f.value} (${f.count})`, () => {
+      state.tradition = state.tradition === f.value ? null : f.value;
+      search();
+    });
+    b.setAttribute('aria-pressed', String(state.tradition === f.value));
+    return b;
+  }));
+  if (state.tradition && !facets.some((f) => f.value === state.tradition)) {
+    const b = button(`${state.tradition} ✕`, () => { state.tradition = null; search(); });
+    b.setAttribute('aria-pressed', 'true');
+    $('facets').prepend(b);
+  }
+  const results = $('results');
+  results.replaceChildren(text('p', `${page.total} result${page.total === 1 ? '' : 's'}${q ? ` for “${q}”` : ''}`, 'note'));
+  const list = document.createElement('ul');
+  list.className = 'list';
+  for (const item of page.items || []) {
+    const snippets = document.createElement('div');
+    snippets.className = 'snippet';
+    for (const [field, fragments] of Object.entries(item.highlights || {})) {
+      if (field === 'name') continue;
+      const line = document.createElement('div');
+      line.append(text('small', `${FIELDS[field] || field}: `), highlighted(fragments.join(' … ')));
+      snippets.append(line);
+    }
+    const li = conceptItem(item, snippets);
+    if (item.highlights && item.highlights.name) {
+      li.querySelector('button span').replaceWith(highlighted(item.highlights.name[0]));
+    }
+    li.classList.add('result');
+    list.append(li);
+  }
+  results.append(list);
+}
+
+$('search').addEventListener('submit', (e) => { e.preventDefault(); clearMessages(); search(); });
+let suggestTimer;
+$('q').addEventListener('input', () => {
+  clearTimeout(suggestTimer);
+  const prefix = $('q').value.trim();
+  if (prefix.length < 2) return;
+  suggestTimer = setTimeout(async () => {
+    try {
+      const res = await api('GET', `/api/search/suggest?${new URLSearchParams({ prefix, size: '8' })}`);
+      $('suggestions').replaceChildren(...(res.body.items || []).map((s) => Object.assign(document.createElement('option'), { value: s.name })));
+    } catch {
+      // suggestions are a convenience: a failure shows nothing
+    }
+  }, 200);
+});
+
+$('new-concept').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  const names = $('nc-categories').value.split('\n').map((s) => s.trim()).filter(Boolean);
+  const radius = 80 + 20 * names.length;
+  const body = {
+    name: $('nc-name').value.trim(),
+    tradition: $('nc-tradition').value.trim() || null,
+    description: $('nc-description').value.trim() || null,
+    visibility: $('nc-visibility').value,
+    categories: names.map((name, i) => ({
+      name, weight: 0.5,
+      x: Math.round(radius * Math.cos((2 * Math.PI * i) / names.length - Math.PI / 2)),
+      y: Math.round(radius * Math.sin((2 * Math.PI * i) / names.length - Math.PI / 2)),
+    })),
+  };
+  try {
+    const res = await api('POST', '/api/concepts', { body });
+    state.consistencyToken = res.headers.get('X-Consistency-Token') || state.consistencyToken;
+    e.target.reset();
+    $('new-concept-box').open = false;
+    status(`Created “${res.body.name}”.`);
+    await listConcepts();
+    await openConcept(res.body.id);
+  } catch (err) {
+    report(err);
+  }
+});
+
+// ---- the concept on the canvas ----------------------------------------------------------------------------------
+
+async function loadRelationTypes() {
+  try {
+    const res = await api('GET', '/api/relation-types');
+    const types = res.body || [];
+    $('ar-type').replaceChildren(...types.map((t) => Object.assign(document.createElement('option'), {
+      value: t.code, textContent: t.code.toLowerCase().replace(/_/g, ' '), title: t.description || '',
+    })));
+  } catch (e) {
+    report(e);
+  }
+  const legend = $('legend');
+  legend.replaceChildren(text('span', 'Arrows: '));
+  for (const [type, s] of Object.entries(RELATION_STYLES)) {
+    const item = text('span', `${type.toLowerCase().replace(/_/g, ' ')} `);
+    item.style.color = s.color;
+    item.style.marginRight = '8px';
+    item.title = `${s.line} line`;
+    legend.append(item);
+  }
+}
+
+async function openConcept(id, { same = false } = {}) {
+  try {
+    const res = await api('GET', `/api/concepts/${id}`);
+    const sameConcept = same || (state.concept && state.concept.id === id);
+    state.concept = res.body;
+    state.etag = res.etag;
+    if (location.hash !== `#/concepts/${id}`) history.replaceState(null, '', `#/concepts/${id}`);
+    render(sameConcept);
+    if (!sameConcept) {
+      state.job = null;
+      $('job').hidden = true;
+      loadTheses();
+    }
+    loadGraphViews(id);
+  } catch (e) {
+    report(e);
+  }
+}
+
+function canEdit() {
+  return state.concept && state.concept.owner === state.user;
+}
+
+function render(sameConcept) {
+  const c = state.concept;
+  $('concept-title').textContent = c.name;
+  $('concept-meta').textContent = [c.tradition, c.visibility.toLowerCase(), `by ${c.owner}`, `version ${c.version}`,
+    c.qualityScore != null ? `quality ${c.qualityScore}` : null].filter(Boolean).join(' · ');
+  $('fit').disabled = false;
+  $('reload').disabled = false;
+  $('inspector').hidden = false;
+  const spread = canvas.draw(c, sameConcept);
+  const notes = [];
+  if (spread) notes.push(`${spread} categories share a position (never placed): they are spread around it until you drag them.`);
+  if (!canEdit()) notes.push(`Read only: this concept belongs to ${c.owner}.`);
+  if (!c.categories.length) notes.push('No categories yet: add one on the right.');
+  $('canvas-note').textContent = notes.join(' ');
+  $('canvas-note').hidden = notes.length === 0;
+  for (const form of ['add-category', 'add-relation', 'category-form']) {
+    for (const el of $(form).elements) el.disabled = !canEdit();
+  }
+  $('rel-remove').disabled = !canEdit();
+
+  const names = c.categories.map((cat) => Object.assign(document.createElement('option'), { value: cat.name, textContent: cat.name }));
+  $('ar-from').replaceChildren(...names.map((o) => o.cloneNode(true)));
+  $('ar-to').replaceChildren(...names);
+  if (names.length > 1) $('ar-to').selectedIndex = 1;
+
+  $('category-list').replaceChildren(...c.categories.map((cat) => {
+    const li = document.createElement('li');
+    const b = button('', () => canvas.select(cat.id), 'item');
+    b.append(text('span', cat.name), text('small', ` weight ${cat.weight} · at ${Math.round(cat.x)}, ${Math.round(cat.y)}`));
+    b.dataset.categoryId = cat.id;
+    li.append(b);
+    return li;
+  }));
+  $('relation-list').replaceChildren(...c.relations.map((r) => {
+    const li = document.createElement('li');
+    const b = button(`${r.from} → ${r.type.toLowerCase().replace(/_/g, ' ')} → ${r.to}`, () => canvas.select(r.id), 'item');
+    b.title = r.rationale || 'no rationale given';
+    b.dataset.relationId = r.id;
+    li.append(b);
+    return li;
+  }));
+  select(state.selected && canvas.cy.getElementById(state.selected.id).nonempty() ? state.selected : null);
+}
+
+function select(selection) {
+  state.selected = selection;
+  for (const b of document.querySelectorAll('#category-list button, #relation-list button')) {
+    b.setAttribute('aria-current', String(!!selection && (b.dataset.categoryId === selection.id || b.dataset.relationId === selection.id)));
+  }
+  $('selection-empty').hidden = !!selection;
+  $('category-form').hidden = !selection || selection.kind !== 'category';
+  $('relation-box').hidden = !selection || selection.kind !== 'relation';
+  if (!selection) return;
+  if (selection.kind === 'category') {
+    const cat = state.concept.categories.find((x) => x.id === selection.id);
+    const pos = canvas.cy.getElementById(selection.id).position();
+    $('cat-name').textContent = cat.name;
+    $('cat-x').value = Math.round(pos.x);
+    $('cat-y').value = Math.round(pos.y);
+    $('cat-weight').value = cat.weight;
+  } else {
+    const r = state.concept.relations.find((x) => x.id === selection.id);
+    $('rel-text').textContent = `${r.from} ${r.type.toLowerCase().replace(/_/g, ' ')} ${r.to} (weight ${r.weight})`;
+    $('rel-rationale').textContent = r.rationale ? `Rationale: ${r.rationale}` : 'No rationale given.';
+  }
+}
+
+/**
+ * A change to the open concept, sent with If-Match: the ETag the concept was loaded with. A 412 (somebody changed
+ * it meanwhile) opens the conflict dialog instead of overwriting; any other refusal is shown and the canvas redrawn
+ * from the server.
+ */
+async function change(what, request) {
+  clearMessages();
+  const id = state.concept.id;
+  try {
+    const res = await request(state.etag);
+    state.consistencyToken = res.headers.get('X-Consistency-Token') || state.consistencyToken;
+    await openConcept(id, { same: true });
+    status(`${what}: saved (version ${versionOf(state.etag)}).`);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 412) {
+      conflict(what, request);
+    } else {
+      report(e);
+      await openConcept(id, { same: true });
+    }
+    return false;
+  }
+}
+
+function conflict(what, request) {
+  const dialog = $('conflict');
+  $('conflict-text').textContent = `You were editing version ${versionOf(state.etag)} of “${state.concept.name}”, `
+    + `and somebody (or another window) has changed it since. Your change (${what}) was not saved. `
+    + 'Load the current version and drop your change, or apply your change on top of the current version.';
+  const id = state.concept.id;
+  const finish = async (mine) => {
+    dialog.close();
+    await openConcept(id, { same: true });
+    if (mine) await change(what, request);
+    else status(`Loaded version ${versionOf(state.etag)}; your change (${what}) was dropped.`);
+  };
+  $('conflict-theirs').onclick = () => finish(false);
+  $('conflict-mine').onclick = () => finish(true);
+  dialog.showModal();
+  $('conflict-theirs').focus();
+}
+
+function moved(categoryId, position) {
+  if (!canEdit()) {
+    report(new Error(`Only ${state.concept.owner} may move the categories of this concept.`));
+    openConcept(state.concept.id, { same: true });
+    return;
+  }
+  const cat = state.concept.categories.find((x) => x.id === categoryId);
+  change(`moved ${cat ? cat.name : 'a category'} to ${position.x}, ${position.y}`,
+    (etag) => api('PUT', `/api/concepts/${state.concept.id}/categories/${categoryId}`, { body: position, ifMatch: etag }));
+}
+
+$('category-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const id = state.selected.id;
+  const body = { x: Number($('cat-x').value), y: Number($('cat-y').value), weight: Number($('cat-weight').value) };
+  canvas.moveTo(id, { x: body.x, y: body.y });
+  change(`changed ${$('cat-name').textContent}`,
+    (etag) => api('PUT', `/api/concepts/${state.concept.id}/categories/${id}`, { body, ifMatch: etag }));
+});
+
+function removeSelected() {
+  const sel = state.selected;
+  if (!sel || !canEdit()) return;
+  if (sel.kind === 'category') {
+    const cat = state.concept.categories.find((x) => x.id === sel.id);
+    if (!confirm(`Remove “${cat.name}” and the relations touching it from this concept?`)) return;
+    state.selected = null;
+    change(`removed ${cat.name}`, (etag) => api('DELETE', `/api/concepts/${state.concept.id}/categories/${sel.id}`, { ifMatch: etag }));
+  } else {
+    const r = state.concept.relations.find((x) => x.id === sel.id);
+    if (!confirm(`Remove the relation ${r.from} ${r.type} ${r.to}?`)) return;
+    state.selected = null;
+    change(`removed ${r.from} ${r.type} ${r.to}`, (etag) => api('DELETE', `/api/concepts/${state.concept.id}/relations/${sel.id}`, { ifMatch: etag }));
+  }
+}
+$('cat-remove').addEventListener('click', removeSelected);
+$('rel-remove').addEventListener('click', removeSelected);
+
+$('add-category').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const name = $('ac-name').value.trim();
+  const body = { name, weight: Number($('ac-weight').value), ...canvas.centre() };
+  if (await change(`added ${name}`, (etag) => api('POST', `/api/concepts/${state.concept.id}/categories`, { body, ifMatch: etag }))) {
+    $('ac-name').value = '';
+  }
+});
+
+$('add-relation').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const body = {
+    from: $('ar-from').value, to: $('ar-to').value, type: $('ar-type').value,
+    weight: Number($('ar-weight').value), rationale: $('ar-rationale').value.trim() || null,
+  };
+  if (await change(`added ${body.from} ${body.type} ${body.to}`,
+    (etag) => api('POST', `/api/concepts/${state.concept.id}/relations`, { body, ifMatch: etag }))) {
+    $('ar-rationale').value = '';
+  }
+});
+
+// keyboard on the canvas: arrows move the selected category (Shift: further), Delete removes the selection
+let keyMoveTimer;
+$('canvas').addEventListener('keydown', (e) => {
+  const sel = state.selected;
+  if (!sel) return;
+  if (e.key === 'Delete' || e.key === 'Backspace') {
+    e.preventDefault();
+    removeSelected();
+    return;
+  }
+  const step = e.shiftKey ? 50 : 10;
+  const delta = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+  if (!delta || sel.kind !== 'category' || !canEdit()) return;
+  e.preventDefault();
+  const node = canvas.cy.getElementById(sel.id);
+  const p = node.position();
+  node.position({ x: Math.round(p.x + delta[0]), y: Math.round(p.y + delta[1]) });
+  clearTimeout(keyMoveTimer);
+  keyMoveTimer = setTimeout(() => {
+    const q = node.position();
+    moved(sel.id, { x: Math.round(q.x), y: Math.round(q.y) });
+  }, 500);
+});
+
+$('fit').addEventListener('click', () => canvas.fit());
+$('reload').addEventListener('click', () => { clearMessages(); openConcept(state.concept.id, { same: true }); });
+
+// ---- graph-service's views of the open concept -------------------------------------------------------------------
+
+async function loadGraphViews(id) {
+  // read-your-writes: the graph answers once it has applied the last write of this studio (or says it is behind)
+  const headers = state.consistencyToken ? { 'X-Consistency-Token': state.consistencyToken } : {};
+  try {
+    const [central, related] = await Promise.all([
+      api('GET', `/api/graph/concepts/${id}/centrality?limit=10`, { headers }),
+      api('GET', `/api/graph/concepts/${id}/related?limit=8`, { headers }),
+    ]);
+    if (!state.concept || state.concept.id !== id) return;
+    const items = central.body.items || [];
+    $('central').replaceChildren(...(items.length ? items.map((c) => {
+      const li = document.createElement('li');
+      const b = button('', () => canvas.select(c.categoryId), 'item');
+      b.append(text('span', c.name), text('small', ` ${c.score.toFixed(3)}`));
+      li.append(b);
+      return li;
+    }) : [text('li', 'No categories yet.', 'note')]));
+    const others = related.body.items || [];
+    $('related').replaceChildren(...(others.length ? others.map((r) => {
+      const li = document.createElement('li');
+      const b = button('', () => openConcept(r.id), 'item');
+      b.append(text('span', r.name), document.createElement('br'),
+        text('small', `shares ${(r.sharedCategories || []).join(', ')}${r.tradition ? ' · ' + r.tradition : ''}`));
+      li.append(b);
+      return li;
+    }) : [text('li', 'None shares a category with it.', 'note')]));
+  } catch (e) {
+    const behind = e instanceof ApiError && e.status === 504;
+    const note = behind ? 'The graph has not caught up with the last change yet: reload in a moment.' : e.message;
+    $('central').replaceChildren(text('li', note, 'note'));
+    $('related').replaceChildren();
+  }
+}
+
+// ---- generation, live over /ws/jobs -----------------------------------------------------------------------------
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+$('ask-theses').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  const count = Number($('thesis-count').value);
+  try {
+    const res = await api('POST', `/api/concepts/${state.concept.id}/theses`, { body: { count, language: 'en' } });
+    follow(res.body);
+  } catch (err) {
+    report(err);
+  }
+});
+
+$('job-cancel').addEventListener('click', async () => {
+  if (!state.job) return;
+  try {
+    await api('DELETE', `/api/jobs/${state.job.id}`);
+  } catch (e) {
+    report(e);
+  }
+});
+
+function follow(job) {
+  state.job = { id: job.id, conceptId: state.concept.id, count: job.count || 5, status: job.status };
+  state.progress = 0;
+  $('job').hidden = false;
+  $('job-cancel').hidden = false;
+  showJob({ type: 'status', status: job.status });
+  const socket = openSocket();
+  const subscribe = () => socket.send(JSON.stringify({ action: 'subscribe', jobId: job.id }));
+  if (socket.readyState === WebSocket.OPEN) subscribe();
+  else socket.addEventListener('open', subscribe, { once: true });
+}
+
+function openSocket() {
+  if (state.socket && state.socket.readyState <= WebSocket.OPEN) return state.socket;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  // browsers cannot set headers on a WebSocket: the gateway reads the token from access_token on /ws/ only
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/jobs?access_token=${encodeURIComponent(state.token)}`);
+  socket.addEventListener('message', (m) => {
+    let event;
+    try { event = JSON.parse(m.data); } catch { return; }
+    if (state.job && event.jobId === state.job.id) showJob(event);
+  });
+  socket.addEventListener('close', (e) => {
+    if (state.socket !== socket) return;
+    state.socket = null;
+    if (e.code === 1008) {
+      signOut('Your sign-in expired while a job was being followed: sign in again.');
+    } else if (state.job && !TERMINAL.has(state.job.status)) {
+      // reconnect and subscribe again: the first event is the job's current state, nothing is lost
+      setTimeout(() => { if (state.job && !TERMINAL.has(state.job.status)) follow({ ...state.job }); }, 2000);
+    }
+  });
+  state.socket = socket;
+  return socket;
+}
+
+function closeSocket() {
+  const s = state.socket;
+  state.socket = null;
+  state.job = null;
+  if (s) s.close();
+}
+
+function progressOf(event) {
+  if (event.type === 'result' || event.status === 'SUCCEEDED') return 100;
+  if (event.status === 'QUEUED') return 5;
+  const expected = Math.max(200, state.job.count * 120);
+  switch (event.phase) {
+    case 'context': return 10;
+    case 'waiting-for-rate-limit': return 12;
+    case 'generating': return 15 + Math.min(70, Math.round((70 * (event.outputTokens || 0)) / expected));
+    case 'repairing': return 86;
+    case 'validating': return 92;
+    case 'cached': return 95;
+    default: return event.status === 'RUNNING' ? 10 : state.progress;
+  }
+}
+
+function showJob(event) {
+  const job = state.job;
+  if (event.type === 'error' && !event.status) {
+    report(new Error(`Following the job failed: ${event.message || event.code}.`));
+    return;
+  }
+  if (event.status) job.status = event.status;
+  state.progress = Math.max(state.progress, progressOf(event));
+  $('job-progress').value = state.progress;
+  $('job-status').textContent = job.status.toLowerCase();
+  if (event.phase) $('job-phase').textContent = `· ${event.phase.replace(/-/g, ' ')}`;
+  if (event.outputTokens != null) $('job-tokens').textContent = `· ${event.outputTokens} tokens so far`;
+  if (event.type === 'error' || job.status === 'FAILED') {
+    report(new Error(`The generation failed: ${event.message || 'no reason given'}.`));
+  }
+  if (TERMINAL.has(job.status)) $('job-cancel').hidden = true;
+  if (event.type === 'result' && job.conceptId === (state.concept && state.concept.id)) {
+    $('job-tokens').textContent = '';
+    loadTheses(event.resultUrl);
+    status('The theses have arrived.');
+  }
+}
+
+async function loadTheses(url) {
+  if (!state.concept) return;
+  const box = $('theses');
+  try {
+    const res = await api('GET', url || `/api/concepts/${state.concept.id}/theses`);
+    const groups = res.body.jobs || [];
+    if (!url) box.replaceChildren();
+    if (!groups.length && !url) box.append(text('p', 'No theses yet for this concept.', 'note'));
+    for (const group of groups) {
+      const section = document.createElement('section');
+      section.className = 'thesis-group';
+      section.dataset.jobId = group.jobId;
+      section.append(text('p', `${group.theses.length} theses · ${new Date(group.finishedAt || group.createdAt).toLocaleString()}`
+        + ` · by ${group.generatedBy}`, 'note'));
+      for (const t of group.theses) {
+        const div = document.createElement('div');
+        div.className = 'thesis';
+        div.append(text('p', `${t.order}. ${t.text}`));
+        if (t.rationale) div.append(text('p', t.rationale, 'note'));
+        section.append(div);
+      }
+      box.querySelector(`[data-job-id="${group.jobId}"]`)?.remove();
+      box.querySelector('p.note:only-child')?.remove();
+      box.prepend(section);
+    }
+  } catch (e) {
+    report(e);
+  }
+}
+
+// for tests and debugging in the browser console
+window.dialecticaStudio = {
+  get cy() { return canvas && canvas.cy; },
+  get concept() { return state.concept; },
+  get etag() { return state.etag; },
+  get user() { return state.user; },
+};
+
+start().catch(report);
