@@ -97,6 +97,15 @@ public final class GenerationStack implements BeforeAllCallback {
         return running.gateway();
     }
 
+    static ServiceProcess thesisService() {
+        return running.theses();
+    }
+
+    /** TestJwt's private key (PKCS#8 PEM), written for the workers' service tokens. */
+    static Path signingKey() {
+        return Stack.runDir().resolve("jwt-private.pem");
+    }
+
     static List<ServiceProcess> workers() {
         return running.workers();
     }
