@@ -118,7 +118,10 @@ class GraphReplicasIT {
         env.put("DIALECTICA_GRAPH_KAFKA_SESSION_TIMEOUT", SESSION_TIMEOUT.toMillis() + "ms");
         env.put("DIALECTICA_GRAPH_TOPICS_CONCEPT_CHANGES", CONCEPT_TOPIC);
         env.put("DIALECTICA_GRAPH_TOPICS_CATEGORY_CHANGES", CATEGORY_TOPIC);
-        env.put("DIALECTICA_GRAPH_CONSISTENCY_WAIT", "2s");
+        // longer than production's 2 s: on a 2-core CI machine running the whole suite, a healthy replica
+        // once took over 2 s to answer (one 504 in a healthy phase); what is tested is that every token read is
+        // answered and never stale while the stream is healthy, not how fast a starved machine answers
+        env.put("DIALECTICA_GRAPH_CONSISTENCY_WAIT", "8s");
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", TestJwt.writePublicKey(DIR.resolve("jwt-public.pem")).toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", TestJwt.ISSUER);
         Path app = copyApp();
