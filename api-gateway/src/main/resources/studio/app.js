@@ -652,7 +652,10 @@ function showJob(event) {
   if (event.type === 'error' || job.status === 'FAILED') {
     report(new Error(`The generation failed: ${event.message || 'no reason given'}.`));
   }
-  if (TERMINAL.has(job.status)) $('job-cancel').hidden = true;
+  if (TERMINAL.has(job.status)) {
+    $('job-cancel').hidden = true;
+    $('job-phase').textContent = '';
+  }
   if (event.type === 'result' && job.conceptId === (state.concept && state.concept.id)) {
     $('job-tokens').textContent = '';
     loadTheses(event.resultUrl);
