@@ -328,6 +328,7 @@ function render(sameConcept) {
   $('concept-meta').textContent = [c.tradition, c.visibility.toLowerCase(), `by ${c.owner}`, `version ${c.version}`,
     c.qualityScore != null ? `quality ${c.qualityScore}` : null].filter(Boolean).join(' · ');
   $('fit').disabled = false;
+  $('edit-details').disabled = !canEdit();
   $('reload').disabled = false;
   $('inspector').hidden = false;
   const spread = canvas.draw(c, sameConcept);
@@ -513,6 +514,30 @@ $('canvas').addEventListener('keydown', (e) => {
     const q = node.position();
     moved(sel.id, { x: Math.round(q.x), y: Math.round(q.y) });
   }, 500);
+});
+
+// name, tradition, description, visibility: the whole concept is sent back with PUT and If-Match (the server ignores
+// its read-only fields); after a conflict, "apply my change" sends the current version with these fields
+$('edit-details').addEventListener('click', () => {
+  const c = state.concept;
+  $('cd-name').value = c.name;
+  $('cd-tradition').value = c.tradition || '';
+  $('cd-description').value = c.description || '';
+  $('cd-visibility').value = c.visibility;
+  $('details').showModal();
+  $('cd-name').focus();
+});
+$('cd-cancel').addEventListener('click', () => $('details').close());
+$('details-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  $('details').close();
+  const fields = {
+    name: $('cd-name').value.trim(), tradition: $('cd-tradition').value.trim() || null,
+    description: $('cd-description').value.trim() || null, visibility: $('cd-visibility').value,
+  };
+  change('edited the details', (etag) => api('PUT', `/api/concepts/${state.concept.id}`,
+    { body: { ...state.concept, ...fields }, ifMatch: etag }))
+    .then((saved) => { if (saved) listConcepts(); });
 });
 
 $('fit').addEventListener('click', () => canvas.fit());

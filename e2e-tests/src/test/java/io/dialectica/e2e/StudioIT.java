@@ -163,6 +163,16 @@ class StudioIT {
             assertTrue(after.path("x").asDouble() > before.path("x").asDouble() + 20, before + " -> " + after);
             assertTrue(after.path("y").asDouble() > before.path("y").asDouble() + 10, before + " -> " + after);
 
+            // its details, edited in the dialog and saved with If-Match
+            browser.findElement(By.id("edit-details")).click();
+            WebElement description = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("cd-description")));
+            description.clear();
+            description.sendKeys("Pure being and pure nothing pass over into each other.");
+            browser.findElement(By.cssSelector("#details-form button[type=submit]")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "edited the details: saved"));
+            assertEquals("Pure being and pure nothing pass over into each other.",
+                    api.get("/api/concepts/" + id).expect(200).body().path("description").asText());
+
             // after a reload the studio opens the concept again (#/concepts/<id>) with the category where it was left
             browser.navigate().refresh();
             awaitNodes(3);
