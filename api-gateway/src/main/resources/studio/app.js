@@ -1,5 +1,6 @@
-// Dialectica Studio: sign in, browse and search concepts, edit one on the canvas, ask Claude for theses and watch
-// the job live. Plain ES modules served by the gateway; every call goes to the same origin (/api, /ws/jobs, /auth).
+// Dialectica Studio: sign in, browse and search concepts, edit one on the canvas, find paths in the graph, ask Claude
+// for theses or a synthesis of several concepts and watch the job live; a synthesis' proposal is previewed on the
+// canvas and saved as a new concept. Plain ES modules served by the gateway; every call goes to the same origin (/api, /ws/jobs, /auth).
 import { api, ApiError, setToken, whenUnauthorized, claims } from './api.js';
 import { createCanvas, RELATION_STYLES } from './canvas.js';
 
@@ -10,7 +11,11 @@ const state = {
   token: null, user: null,
   concept: null, etag: null, selected: null,
   consistencyToken: null, tradition: null,
-  socket: null, job: null, progress: 0,
+  socket: null,
+  jobs: new Map(), // job id -> what is followed: {id, kind, view, conceptId, expected, status, progress}
+  known: new Map(), // concept id -> summary, from the lists on the left (names for paths, choices for a synthesis)
+  proposal: null, // the synthesis whose proposed concept is shown
+  preview: null, // that proposal as drawn: categories with ids and positions (dragging one moves it here)
 };
 let canvas;
 
@@ -102,6 +107,10 @@ function signOut(message) {
   setToken(null);
   closeSocket();
   state.concept = null;
+  state.proposal = null;
+  state.preview = null;
+  $('syn-result').hidden = true;
+  $('syn-job').hidden = true;
   location.hash = '';
   showSignIn(message);
 }
@@ -153,6 +162,9 @@ async function listConcepts() {
     const others = (all.body.items || []).filter((c) => c.owner !== state.user);
     $('mine').replaceChildren(...(mine.length ? mine.map((c) => conceptItem(c)) : [text('li', 'None yet: create one above.', 'note')]));
     $('public').replaceChildren(...(others.length ? others.map((c) => conceptItem(c)) : [text('li', 'None.', 'note')]));
+    state.known = new Map([...mine, ...others].map((c) => [c.id, c]));
+    fillSynthesisChoices([...mine, ...others]);
+    if (state.concept) fillPathConcepts();
   } catch (e) {
     report(e);
   }
@@ -303,13 +315,15 @@ async function openConcept(id, { same = false } = {}) {
   try {
     const res = await api('GET', `/api/concepts/${id}`);
     const sameConcept = same || (state.concept && state.concept.id === id);
+    state.preview = null;
     state.concept = res.body;
     state.etag = res.etag;
     if (location.hash !== `#/concepts/${id}`) history.replaceState(null, '', `#/concepts/${id}`);
     render(sameConcept);
     if (!sameConcept) {
-      state.job = null;
+      for (const [jobId, job] of state.jobs) if (job.kind === 'theses') state.jobs.delete(jobId);
       $('job').hidden = true;
+      $('path-result').replaceChildren();
       loadTheses();
     }
     loadGraphViews(id);
@@ -331,6 +345,7 @@ function render(sameConcept) {
   $('edit-details').disabled = !canEdit();
   $('reload').disabled = false;
   $('inspector').hidden = false;
+  $('proposal-actions').hidden = true;
   const spread = canvas.draw(c, sameConcept);
   const notes = [];
   if (spread) notes.push(`${spread} categories share a position (never placed): they are spread around it until you drag them.`);
@@ -347,6 +362,10 @@ function render(sameConcept) {
   $('ar-from').replaceChildren(...names.map((o) => o.cloneNode(true)));
   $('ar-to').replaceChildren(...names);
   if (names.length > 1) $('ar-to').selectedIndex = 1;
+  const from = $('path-from').value;
+  $('path-from').replaceChildren(...c.categories.map((cat) => Object.assign(document.createElement('option'), { value: cat.id, textContent: cat.name })));
+  if (c.categories.some((cat) => cat.id === from)) $('path-from').value = from;
+  fillPathConcepts();
 
   $('category-list').replaceChildren(...c.categories.map((cat) => {
     const li = document.createElement('li');
@@ -368,6 +387,7 @@ function render(sameConcept) {
 }
 
 function select(selection) {
+  if (!state.concept) selection = null; // a proposal on the canvas: nothing to edit yet
   state.selected = selection;
   for (const b of document.querySelectorAll('#category-list button, #relation-list button')) {
     b.setAttribute('aria-current', String(!!selection && (b.dataset.categoryId === selection.id || b.dataset.relationId === selection.id)));
@@ -434,6 +454,12 @@ function conflict(what, request) {
 }
 
 function moved(categoryId, position) {
+  if (state.preview) {
+    // arranging a proposal before it is saved: the positions go with it
+    const cat = state.preview.categories.find((x) => x.id === categoryId);
+    if (cat) Object.assign(cat, position);
+    return;
+  }
   if (!canEdit()) {
     report(new Error(`Only ${state.concept.owner} may move the categories of this concept.`));
     openConcept(state.concept.id, { same: true });
@@ -541,7 +567,7 @@ $('details-form').addEventListener('submit', (e) => {
 });
 
 $('fit').addEventListener('click', () => canvas.fit());
-$('reload').addEventListener('click', () => { clearMessages(); openConcept(state.concept.id, { same: true }); });
+$('reload').addEventListener('click', () => { clearMessages(); if (state.concept) openConcept(state.concept.id, { same: true }); });
 
 // ---- graph-service's views of the open concept -------------------------------------------------------------------
 
@@ -579,9 +605,104 @@ async function loadGraphViews(id) {
   }
 }
 
+// ---- paths between concepts (graph-service: a shortest path between two categories) -------------------------------
+
+/** The concepts a path may go to: the open one first, then those listed on the left. */
+function fillPathConcepts() {
+  if (!state.concept) return;
+  const select = $('path-concept');
+  const before = select.value;
+  const option = (id, label) => Object.assign(document.createElement('option'), { value: id, textContent: label });
+  const others = [...state.known.values()].filter((c) => c.id !== state.concept.id)
+    .map((c) => option(c.id, c.owner === state.user ? c.name : `${c.name} (by ${c.owner})`));
+  select.replaceChildren(option(state.concept.id, `${state.concept.name} (this concept)`), ...others);
+  select.value = [...select.options].some((o) => o.value === before) ? before : state.concept.id;
+  if (select.value !== select.dataset.loaded || select.value === state.concept.id) loadPathTargets();
+}
+
+async function loadPathTargets() {
+  const id = $('path-concept').value;
+  const target = $('path-to');
+  const before = target.value;
+  try {
+    const categories = state.concept && id === state.concept.id
+      ? state.concept.categories : (await api('GET', `/api/concepts/${id}`)).body.categories;
+    if ($('path-concept').value !== id) return; // another concept was chosen meanwhile
+    target.replaceChildren(...categories.map((cat) => Object.assign(document.createElement('option'), { value: cat.id, textContent: cat.name })));
+    if (categories.some((cat) => cat.id === before)) target.value = before;
+    else if (id === (state.concept && state.concept.id) && categories.length > 1) target.selectedIndex = 1;
+    $('path-concept').dataset.loaded = id;
+  } catch (e) {
+    target.replaceChildren();
+    report(e);
+  }
+}
+$('path-concept').addEventListener('change', loadPathTargets);
+
+$('find-path').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  const from = $('path-from').selectedOptions[0];
+  const to = $('path-to').selectedOptions[0];
+  if (!from || !to) return;
+  const params = new URLSearchParams({ from: from.value, to: to.value, maxLength: $('path-max').value });
+  // read-your-writes: a path over this studio's last change is found once the graph has applied it
+  const headers = state.consistencyToken ? { 'X-Consistency-Token': state.consistencyToken } : {};
+  const box = $('path-result');
+  box.replaceChildren(text('li', 'Looking for a path…', 'note'));
+  try {
+    const res = await api('GET', `/api/graph/paths?${params}`, { headers });
+    showPath(res.body);
+  } catch (err) {
+    canvas.highlight([], () => false);
+    if (err instanceof ApiError && err.status === 404) {
+      // graph-service's 404 here: no path within maxLength over relations of concepts the caller can see
+      box.replaceChildren(text('li', `No path from ${from.textContent} to ${to.textContent} within ${params.get('maxLength')} `
+        + 'steps over the concepts you can see.', 'note'));
+    } else if (err instanceof ApiError && err.status === 504) {
+      box.replaceChildren(text('li', 'The graph has not caught up with your last change yet: try again in a moment.', 'note'));
+    } else {
+      box.replaceChildren();
+      report(err);
+    }
+  }
+});
+
+function showPath(path) {
+  const names = new Map((path.categories || []).map((c) => [c.id, c.name]));
+  const here = state.concept && state.concept.id;
+  const conceptName = (id) => (id === here ? 'this concept' : (state.known.get(id) || {}).name || 'another concept');
+  const steps = (path.steps || []).map((s, i) => {
+    const li = document.createElement('li');
+    li.className = 'path-step';
+    li.append(text('span', `${i + 1}. ${names.get(s.fromCategoryId)} ${s.type.toLowerCase().replace(/_/g, ' ')} `
+      + `${names.get(s.toCategoryId)} `));
+    if (s.conceptId === here) {
+      li.append(text('small', `(in ${conceptName(s.conceptId)})`));
+    } else {
+      li.append(button(`in ${conceptName(s.conceptId)}`, () => openConcept(s.conceptId)));
+    }
+    return li;
+  });
+  $('path-result').replaceChildren(text('li', `${path.length} step${path.length === 1 ? '' : 's'}: `
+    + (path.categories || []).map((c) => c.name).join(' → '), 'note path-summary'), ...steps);
+  canvas.highlight((path.categories || []).map((c) => c.id), (source, target, type) => (path.steps || []).some((s) =>
+    s.conceptId === here && s.fromCategoryId === source && s.toCategoryId === target
+    && s.type.toUpperCase() === String(type).toUpperCase()));
+  status(`A path of ${path.length} step${path.length === 1 ? '' : 's'} is marked on the canvas.`);
+}
+
 // ---- generation, live over /ws/jobs -----------------------------------------------------------------------------
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** The elements that show a job: prefix "job" (theses, under the concept) or "syn-job" (a synthesis, on the left). */
+function jobView(prefix) {
+  return {
+    box: $(prefix), status: $(`${prefix}-status`), phase: $(`${prefix}-phase`), tokens: $(`${prefix}-tokens`),
+    progress: $(`${prefix}-progress`), cancel: $(`${prefix}-cancel`),
+  };
+}
 
 $('ask-theses').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -589,31 +710,44 @@ $('ask-theses').addEventListener('submit', async (e) => {
   const count = Number($('thesis-count').value);
   try {
     const res = await api('POST', `/api/concepts/${state.concept.id}/theses`, { body: { count, language: 'en' } });
-    follow(res.body);
+    // about 120 output tokens a thesis: what the progress bar expects
+    follow(res.body, 'theses', { conceptId: state.concept.id, expected: Math.max(200, count * 120) });
   } catch (err) {
     report(err);
   }
 });
 
-$('job-cancel').addEventListener('click', async () => {
-  if (!state.job) return;
-  try {
-    await api('DELETE', `/api/jobs/${state.job.id}`);
-  } catch (e) {
-    report(e);
-  }
-});
+for (const prefix of ['job', 'syn-job']) {
+  $(`${prefix}-cancel`).addEventListener('click', async () => {
+    const job = [...state.jobs.values()].find((j) => j.view.box.id === prefix && !TERMINAL.has(j.status));
+    if (!job) return;
+    try {
+      await api('DELETE', `/api/jobs/${job.id}`);
+    } catch (e) {
+      report(e);
+    }
+  });
+}
 
-function follow(job) {
-  state.job = { id: job.id, conceptId: state.concept.id, count: job.count || 5, status: job.status };
-  state.progress = 0;
-  $('job').hidden = false;
-  $('job-cancel').hidden = false;
-  showJob({ type: 'status', status: job.status });
+function follow(job, kind, { conceptId = null, expected = 400 } = {}) {
+  const view = jobView(kind === 'synthesis' ? 'syn-job' : 'job');
+  // one job per view: a newer one replaces what the view showed (the older job goes on at the server)
+  for (const [jobId, j] of state.jobs) if (j.view.box === view.box) state.jobs.delete(jobId);
+  const tracked = { id: job.id, kind, view, conceptId, expected, status: job.status, progress: 0 };
+  state.jobs.set(job.id, tracked);
+  view.box.hidden = false;
+  view.cancel.hidden = false;
+  view.phase.textContent = '';
+  view.tokens.textContent = '';
+  showJob(tracked, { type: 'status', status: job.status });
+  subscribe(job.id);
+}
+
+function subscribe(jobId) {
   const socket = openSocket();
-  const subscribe = () => socket.send(JSON.stringify({ action: 'subscribe', jobId: job.id }));
-  if (socket.readyState === WebSocket.OPEN) subscribe();
-  else socket.addEventListener('open', subscribe, { once: true });
+  const send = () => socket.send(JSON.stringify({ action: 'subscribe', jobId }));
+  if (socket.readyState === WebSocket.OPEN) send();
+  else socket.addEventListener('open', send, { once: true });
 }
 
 function openSocket() {
@@ -624,16 +758,18 @@ function openSocket() {
   socket.addEventListener('message', (m) => {
     let event;
     try { event = JSON.parse(m.data); } catch { return; }
-    if (state.job && event.jobId === state.job.id) showJob(event);
+    const job = state.jobs.get(event.jobId);
+    if (job) showJob(job, event);
   });
   socket.addEventListener('close', (e) => {
     if (state.socket !== socket) return;
     state.socket = null;
+    const running = () => [...state.jobs.values()].filter((j) => !TERMINAL.has(j.status));
     if (e.code === 1008) {
       signOut('Your sign-in expired while a job was being followed: sign in again.');
-    } else if (state.job && !TERMINAL.has(state.job.status)) {
+    } else if (running().length) {
       // reconnect and subscribe again: the first event is the job's current state, nothing is lost
-      setTimeout(() => { if (state.job && !TERMINAL.has(state.job.status)) follow({ ...state.job }); }, 2000);
+      setTimeout(() => { for (const j of running()) subscribe(j.id); }, 2000);
     }
   });
   state.socket = socket;
@@ -643,50 +779,177 @@ function openSocket() {
 function closeSocket() {
   const s = state.socket;
   state.socket = null;
-  state.job = null;
+  state.jobs.clear();
   if (s) s.close();
 }
 
-function progressOf(event) {
+function progressOf(job, event) {
   if (event.type === 'result' || event.status === 'SUCCEEDED') return 100;
   if (event.status === 'QUEUED') return 5;
-  const expected = Math.max(200, state.job.count * 120);
   switch (event.phase) {
     case 'context': return 10;
     case 'waiting-for-rate-limit': return 12;
-    case 'generating': return 15 + Math.min(70, Math.round((70 * (event.outputTokens || 0)) / expected));
+    case 'generating': return 15 + Math.min(70, Math.round((70 * (event.outputTokens || 0)) / job.expected));
     case 'repairing': return 86;
     case 'validating': return 92;
     case 'cached': return 95;
-    default: return event.status === 'RUNNING' ? 10 : state.progress;
+    default: return event.status === 'RUNNING' ? 10 : job.progress;
   }
 }
 
-function showJob(event) {
-  const job = state.job;
+function showJob(job, event) {
+  const v = job.view;
   if (event.type === 'error' && !event.status) {
     report(new Error(`Following the job failed: ${event.message || event.code}.`));
     return;
   }
   if (event.status) job.status = event.status;
-  state.progress = Math.max(state.progress, progressOf(event));
-  $('job-progress').value = state.progress;
-  $('job-status').textContent = job.status.toLowerCase();
-  if (event.phase) $('job-phase').textContent = `· ${event.phase.replace(/-/g, ' ')}`;
-  if (event.outputTokens != null) $('job-tokens').textContent = `· ${event.outputTokens} tokens so far`;
+  job.progress = Math.max(job.progress, progressOf(job, event));
+  v.progress.value = job.progress;
+  v.status.textContent = job.status.toLowerCase();
+  if (event.phase) v.phase.textContent = `· ${event.phase.replace(/-/g, ' ')}`;
+  if (event.outputTokens != null) v.tokens.textContent = `· ${event.outputTokens} tokens so far`;
   if (event.type === 'error' || job.status === 'FAILED') {
     report(new Error(`The generation failed: ${event.message || 'no reason given'}.`));
   }
   if (TERMINAL.has(job.status)) {
-    $('job-cancel').hidden = true;
-    $('job-phase').textContent = '';
+    v.cancel.hidden = true;
+    v.phase.textContent = '';
   }
-  if (event.type === 'result' && job.conceptId === (state.concept && state.concept.id)) {
-    $('job-tokens').textContent = '';
+  if (event.type !== 'result') return;
+  v.tokens.textContent = '';
+  if (job.kind === 'synthesis') {
+    loadSynthesis(event.resultUrl || `/api/syntheses/${job.id}`);
+  } else if (job.conceptId === (state.concept && state.concept.id)) {
     loadTheses(event.resultUrl);
     status('The theses have arrived.');
   }
 }
+
+// ---- a synthesis of several concepts, its proposal previewed and saved ---------------------------------------------
+
+function fillSynthesisChoices(concepts) {
+  const box = $('syn-concepts');
+  const checked = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
+  box.replaceChildren(...(concepts.length ? concepts.map((c) => {
+    const label = document.createElement('label');
+    const input = Object.assign(document.createElement('input'), { type: 'checkbox', value: c.id, checked: checked.has(c.id) });
+    label.append(input, text('span', c.name));
+    if (c.owner !== state.user) label.append(text('small', `by ${c.owner}`));
+    return label;
+  }) : [text('p', 'No concepts yet.', 'note')]));
+}
+
+$('ask-synthesis').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  const conceptIds = [...document.querySelectorAll('#syn-concepts input:checked')].map((i) => i.value);
+  try {
+    // two to five distinct concepts: thesis-service says so in a 422 when that is not what was chosen
+    const res = await api('POST', '/api/syntheses', { body: { conceptIds, mode: $('syn-mode').value, language: 'en' } });
+    $('syn-result').hidden = true;
+    // a proposal is a JSON concept: about 150 output tokens per source concept and a few hundred more
+    follow(res.body, 'synthesis', { expected: 300 + 150 * conceptIds.length });
+  } catch (err) {
+    report(err);
+  }
+});
+
+async function loadSynthesis(url) {
+  try {
+    const res = await api('GET', url);
+    state.proposal = res.body;
+    const p = res.body.proposedConcept;
+    const sources = (res.body.sourceConceptIds || []).map((id) => (state.known.get(id) || {}).name || id);
+    $('syn-name').textContent = p.name;
+    $('syn-summary').textContent = `${(p.categories || []).length} categories, ${(p.relations || []).length} relations`
+      + ` · a ${res.body.mode} synthesis of ${sources.join(', ')}${p.description ? ' · ' + p.description : ''}`;
+    $('syn-result').hidden = false;
+    previewProposal();
+    status('The synthesis has arrived: its proposed concept is on the canvas, not saved yet.');
+  } catch (e) {
+    report(e);
+  }
+}
+
+/** The proposed concept as the canvas draws one: ids of its own, categories on a circle, relations by name. */
+function proposalAsConcept(proposal) {
+  const p = proposal.proposedConcept;
+  const cats = p.categories || [];
+  const radius = 80 + 20 * cats.length;
+  const ids = new Map();
+  const categories = cats.map((c, i) => {
+    const id = `proposed-${i}`;
+    ids.set(c.name.toLowerCase(), id);
+    return {
+      id, name: c.name, description: c.description || null, weight: c.weight ?? 0.5,
+      x: Math.round(radius * Math.cos((2 * Math.PI * i) / cats.length - Math.PI / 2)),
+      y: Math.round(radius * Math.sin((2 * Math.PI * i) / cats.length - Math.PI / 2)),
+    };
+  });
+  const relations = (p.relations || []).map((r, i) => ({
+    id: `proposed-r${i}`, from: r.from, to: r.to, type: String(r.type).toUpperCase(), weight: r.weight ?? 0.5,
+    rationale: r.rationale || null, fromCategoryId: ids.get(String(r.from).toLowerCase()), toCategoryId: ids.get(String(r.to).toLowerCase()),
+  })).filter((r) => r.fromCategoryId && r.toCategoryId);
+  return { name: p.name, description: p.description || null, tradition: p.tradition || null, categories, relations };
+}
+
+function previewProposal() {
+  if (!state.proposal) return;
+  if (!state.preview) state.preview = proposalAsConcept(state.proposal);
+  state.concept = null;
+  state.etag = null;
+  select(null);
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  $('concept-title').textContent = `Proposed: ${state.preview.name}`;
+  $('concept-meta').textContent = `${state.proposal.mode} synthesis · not saved`;
+  $('edit-details').disabled = true;
+  $('reload').disabled = true;
+  $('fit').disabled = false;
+  $('inspector').hidden = true;
+  $('proposal-actions').hidden = false;
+  canvas.draw(state.preview, false);
+  $('canvas-note').textContent = 'A preview of the proposed concept: nothing is saved until you press “Save as a new concept”. '
+    + 'Drag its categories to arrange them first: their positions are saved with it.';
+  $('canvas-note').hidden = false;
+}
+
+$('syn-show').addEventListener('click', () => { clearMessages(); previewProposal(); $('workspace').focus(); });
+
+$('syn-save').addEventListener('click', async () => {
+  clearMessages();
+  const draft = state.preview;
+  if (!draft) return;
+  const body = {
+    name: draft.name, description: draft.description, tradition: draft.tradition, visibility: $('syn-visibility').value,
+    categories: draft.categories.map((c) => ({ name: c.name, description: c.description, weight: c.weight, x: Math.round(c.x), y: Math.round(c.y) })),
+    relations: draft.relations.map((r) => ({ from: r.from, to: r.to, type: r.type, weight: r.weight, rationale: r.rationale })),
+  };
+  try {
+    const res = await api('POST', '/api/concepts', { body });
+    state.consistencyToken = res.headers.get('X-Consistency-Token') || state.consistencyToken;
+    state.preview = null;
+    state.proposal = null;
+    $('syn-result').hidden = true;
+    await listConcepts();
+    await openConcept(res.body.id);
+    status(`Saved the synthesis as the new concept “${res.body.name}”.`);
+    $('workspace').focus();
+  } catch (err) {
+    report(err);
+  }
+});
+
+$('syn-discard').addEventListener('click', () => {
+  state.preview = null;
+  $('proposal-actions').hidden = true;
+  canvas.clear();
+  $('concept-title').textContent = 'No concept open';
+  $('concept-meta').textContent = '';
+  $('canvas-note').hidden = true;
+  $('fit').disabled = true;
+  status('The proposal was not saved; “Show it on the canvas” brings it back.');
+});
 
 async function loadTheses(url) {
   if (!state.concept) return;
@@ -724,6 +987,8 @@ window.dialecticaStudio = {
   get concept() { return state.concept; },
   get etag() { return state.etag; },
   get user() { return state.user; },
+  get proposal() { return state.proposal; },
+  get preview() { return state.preview; },
 };
 
 start().catch(report);

@@ -38,6 +38,9 @@ function style() {
       },
     },
     { selector: 'edge:selected', style: { 'overlay-color': '#f59f00', 'overlay-opacity': 0.25, 'overlay-padding': 4 } },
+    // a path found by graph-service: its categories ringed, its relations in this concept haloed
+    { selector: 'node.on-path', style: { 'border-color': '#e8590c', 'border-width': 6 } },
+    { selector: 'edge.on-path', style: { 'overlay-color': '#e8590c', 'overlay-opacity': 0.3, 'overlay-padding': 5 } },
   ];
   for (const [type, s] of Object.entries(RELATION_STYLES)) {
     rules.push({
@@ -140,6 +143,7 @@ export function createCanvas(container, tooltip, { onMoved, onSelect }) {
       return spread;
     },
     fit() {
+      cy.resize(); // the container may have changed size with the panels around it
       if (cy.nodes().nonempty()) cy.fit(cy.nodes(), 60);
       if (cy.zoom() > 1.5) cy.zoom(1.5);
       if (cy.nodes().length === 1) cy.center(cy.nodes());
@@ -153,6 +157,15 @@ export function createCanvas(container, tooltip, { onMoved, onSelect }) {
     centre() {
       const ext = cy.extent();
       return { x: Math.round((ext.x1 + ext.x2) / 2), y: Math.round((ext.y1 + ext.y2) / 2) };
+    },
+    /** Marks a path: the categories with these ids and the edges `isStep(source, target, type)` accepts. */
+    highlight(categoryIds, isStep) {
+      cy.elements().removeClass('on-path');
+      for (const id of categoryIds) cy.getElementById(id).addClass('on-path');
+      cy.edges().filter((e) => isStep(e.data('source'), e.data('target'), e.data('type'))).addClass('on-path');
+    },
+    clear() {
+      cy.elements().remove();
     },
     moveTo(id, position) {
       const el = cy.getElementById(id);

@@ -258,7 +258,180 @@ class StudioIT {
         js("document.getElementById('generation').scrollIntoView()");
     }
 
+    @Test
+    void aSynthesisOfTwoConceptsIsFollowedLivePreviewedOnTheCanvasAndSavedWithOneClick() throws Exception {
+        String user = "studio-" + UUID.randomUUID().toString().substring(0, 8);
+        signIn(user);
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String hegel = createConcept("Studio synthesis Hegel " + tag, "Being", "Nothing", "Becoming");
+        String aristotle = createConcept("Studio synthesis Aristotle " + tag, "Matter", "Form");
+        browser.findElement(By.cssSelector("#synthesis-box summary")).click();
+        assertAccessibleNames("#ask-synthesis input, #ask-synthesis select, #ask-synthesis button, #synthesis-box summary");
+
+        // one concept is not a synthesis: thesis-service's 422, shown in words
+        synthesisChoice(hegel).click();
+        browser.findElement(By.cssSelector("#ask-synthesis button[type=submit]")).click();
+        WebElement message = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#messages p")));
+        assertTrue(message.getText().contains("Some values are not acceptable"), message.getText());
+        assertTrue(message.getText().contains("must name 2 to 5 concepts"), message.getText());
+        assertFalse(message.getText().contains("{"), "no raw JSON: " + message.getText());
+
+        // two: the job followed live on /ws/jobs
+        synthesisChoice(aristotle).click();
+        browser.findElement(By.cssSelector("#ask-synthesis button[type=submit]")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("syn-job")));
+        assertTrue(browser.findElements(By.cssSelector("#messages p")).isEmpty(), "the old message is gone");
+        List<Long> progress = new ArrayList<>();
+        new WebDriverWait(browser, Duration.ofSeconds(120), Duration.ofMillis(100)).until(d -> {
+            progress.add(((Number) js("return document.getElementById('syn-job-progress').value")).longValue());
+            return d.findElement(By.id("syn-result")).isDisplayed();
+        });
+        assertEquals("succeeded", browser.findElement(By.id("syn-job-status")).getText());
+        assertEquals(100L, ((Number) js("return document.getElementById('syn-job-progress').value")).longValue());
+        assertTrue(progress.stream().anyMatch(p -> p > 5 && p < 100), "the bar moved through the job: " + progress);
+
+        try (ConceptClient api = new ConceptClient(studio.baseUrl(), token())) {
+            String jobId = (String) js("return window.dialecticaStudio.proposal.jobId");
+            JsonNode synthesis = api.get("/api/syntheses/" + jobId).expect(200).body();
+            // the two chosen, in the order of the list (the newest first)
+            assertEquals(List.of(aristotle, hegel), List.of(synthesis.path("sourceConceptIds").get(0).asText(),
+                    synthesis.path("sourceConceptIds").get(1).asText()), synthesis.toString());
+            JsonNode proposed = synthesis.path("proposedConcept");
+            String name = proposed.path("name").asText();
+
+            // previewed on the canvas: every proposed category and relation drawn, nothing saved yet
+            wait.until(ExpectedConditions.textToBe(By.id("concept-title"), "Proposed: " + name));
+            assertEquals((long) proposed.path("categories").size(), js("return window.dialecticaStudio.cy.nodes().length"));
+            assertEquals((long) proposed.path("relations").size(), js("return window.dialecticaStudio.cy.edges().length"));
+            assertTrue(browser.findElement(By.id("proposal-actions")).isDisplayed());
+            assertFalse(browser.findElement(By.id("inspector")).isDisplayed(), "nothing to edit before it is saved");
+            assertAccessibleNames("#proposal-actions select, #proposal-actions button, #syn-result button");
+            screenshot("synthesis-preview");
+            int before = api.get("/api/concepts?" + "owner=" + user + "&size=100").expect(200).body().path("items").size();
+            assertEquals(2, before, "only the two sources so far");
+
+            // arranged before saving: the dragged position goes with it
+            String first = proposed.path("categories").get(0).path("name").asText();
+            drag(first, 80, 50);
+            // drawn at the top of a circle (x 0) until moved
+            wait.until(d -> ((Number) js("return window.dialecticaStudio.preview.categories[0].x")).doubleValue() != 0.0);
+            Map<String, Object> arranged = nodePosition(first);
+
+            // saved with one click, then opened
+            browser.findElement(By.id("syn-save")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("concept-title"), name));
+            String hash = (String) js("return location.hash");
+            assertTrue(hash.startsWith("#/concepts/"), hash);
+            String saved = hash.substring("#/concepts/".length());
+            assertFalse(List.of(hegel, aristotle).contains(saved), saved);
+            JsonNode concept = api.get("/api/concepts/" + saved).expect(200).body();
+            assertEquals(user, concept.path("owner").asText(), concept.toString());
+            assertEquals("PRIVATE", concept.path("visibility").asText(), concept.toString());
+            assertEquals(new java.util.TreeSet<>(proposed.path("categories").findValuesAsText("name")),
+                    new java.util.TreeSet<>(concept.path("categories").findValuesAsText("name")), concept.toString());
+            assertEquals(proposed.path("relations").size(), concept.path("relations").size(), concept.toString());
+            JsonNode placed = category(concept, first);
+            assertEquals(((Number) arranged.get("x")).doubleValue(), placed.path("x").asDouble(), 1.0, placed.toString());
+            assertEquals(((Number) arranged.get("y")).doubleValue(), placed.path("y").asDouble(), 1.0, placed.toString());
+            assertFalse(browser.findElement(By.id("proposal-actions")).isDisplayed());
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("mine"), name));
+            js("document.getElementById('synthesis-box').scrollIntoView()");
+        }
+    }
+
+    @Test
+    void aPathBetweenCategoriesOfTwoConceptsIsListedAndMarkedOnTheCanvas() throws Exception {
+        signIn("studio-" + UUID.randomUUID().toString().substring(0, 8));
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String alpha = "Alpha " + tag;
+        String beta = "Beta " + tag;
+        String gamma = "Gamma " + tag;
+        String delta = "Delta " + tag;
+        String start;
+        String end;
+        String island;
+        try (ConceptClient api = new ConceptClient(studio.baseUrl(), token())) {
+            // alpha -> beta in one concept, beta -> gamma in another: a path of two steps over both; delta alone
+            start = api.post("/api/concepts", Map.of("name", "Path start " + tag, "tradition", "Studio tests",
+                    "categories", List.of(Map.of("name", alpha, "x", -120, "y", 0), Map.of("name", beta, "x", 120, "y", 0)),
+                    "relations", List.of(Map.of("from", alpha, "to", beta, "type", "IMPLIES", "rationale", "first step")))).expect(201).id();
+            end = api.post("/api/concepts", Map.of("name", "Path end " + tag, "tradition", "Studio tests",
+                    "categories", List.of(Map.of("name", beta, "x", -120, "y", 0), Map.of("name", gamma, "x", 120, "y", 0)),
+                    "relations", List.of(Map.of("from", beta, "to", gamma, "type", "GROUNDS")))).expect(201).id();
+            var last = api.post("/api/concepts", Map.of("name", "Path island " + tag, "tradition", "Studio tests",
+                    "categories", List.of(Map.of("name", delta)))).expect(201);
+            island = last.id();
+            // the studio reads the graph without this token: wait until graph-service has applied the three writes
+            JsonNode startConcept = api.get("/api/concepts/" + start).expect(200).body();
+            String from = category(startConcept, alpha).path("id").asText();
+            String to = category(api.get("/api/concepts/" + end).expect(200).body(), gamma).path("id").asText();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (api.get("/api/graph/paths?from=" + from + "&to=" + to, Map.of("X-Consistency-Token", last.consistencyToken()))
+                    .status() != 200) {
+                assertTrue(System.nanoTime() < deadline, "graph-service never found the path");
+                Thread.sleep(200);
+            }
+        }
+        browser.get(studio.baseUrl() + "/#/concepts/" + start);
+        browser.navigate().refresh();
+        awaitNodes(2);
+        assertAccessibleNames("#find-path select, #find-path input, #find-path button");
+
+        new Select(browser.findElement(By.id("path-from"))).selectByVisibleText(alpha);
+        new Select(browser.findElement(By.id("path-concept"))).selectByValue(end);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath("//select[@id='path-to']/option[.='" + gamma + "']")));
+        new Select(browser.findElement(By.id("path-to"))).selectByVisibleText(gamma);
+        // submitted from the keyboard: Enter in the form
+        browser.findElement(By.id("path-max")).sendKeys(org.openqa.selenium.Keys.ENTER);
+        wait.until(d -> d.findElements(By.cssSelector("#path-result li.path-step")).size() == 2);
+        String listed = browser.findElement(By.id("path-result")).getText();
+        assertTrue(listed.contains("2 steps: " + alpha + " → " + beta + " → " + gamma), listed);
+        assertTrue(listed.contains(alpha + " implies " + beta), listed);
+        assertTrue(listed.contains(beta + " grounds " + gamma), listed);
+        // marked on the canvas: both categories of this concept and its one relation on the path
+        assertEquals(2L, js("return window.dialecticaStudio.cy.nodes('.on-path').length"));
+        assertEquals(1L, js("return window.dialecticaStudio.cy.edges('.on-path').length"));
+        js("document.getElementById('paths').scrollIntoView()");
+        screenshot("path");
+
+        // the step in the other concept opens it
+        WebElement other = browser.findElement(By.xpath("//ol[@id='path-result']//button[.='in Path end " + tag + "']"));
+        other.click();
+        wait.until(ExpectedConditions.textToBe(By.id("concept-title"), "Path end " + tag));
+        awaitNodes(2);
+
+        // no path to a category nothing relates to: said in words
+        new Select(browser.findElement(By.id("path-from"))).selectByVisibleText(beta);
+        new Select(browser.findElement(By.id("path-concept"))).selectByValue(island);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath("//select[@id='path-to']/option[.='" + delta + "']")));
+        browser.findElement(By.cssSelector("#find-path button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("path-result"),
+                "No path from " + beta + " to " + delta + " within 6 steps over the concepts you can see."));
+        assertEquals(0L, js("return window.dialecticaStudio.cy.elements('.on-path').length"));
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** A screen in the middle of a test, beside the last screens of {@link #closeBrowser}. */
+    private void screenshot(String name) throws IOException {
+        Path shots = Stack.logs().resolve("studio");
+        Files.createDirectories(shots);
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private WebElement synthesisChoice(String conceptId) {
+        return wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#syn-concepts input[value='" + conceptId + "']")));
+    }
+
+    /** Every control matched has a name a screen reader announces (its label, legend, aria-label or text). */
+    private void assertAccessibleNames(String css) {
+        List<WebElement> controls = browser.findElements(By.cssSelector(css));
+        assertFalse(controls.isEmpty(), css);
+        for (WebElement control : controls) {
+            String name = control.getAccessibleName();
+            assertFalse(name == null || name.isBlank(), "no accessible name: " + control.getAttribute("outerHTML"));
+        }
+    }
 
     private void signIn(String user) {
         browser.get(studio.baseUrl() + "/");
