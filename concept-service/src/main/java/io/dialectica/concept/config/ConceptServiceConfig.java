@@ -17,4 +17,22 @@ public interface ConceptServiceConfig {
     /** Largest page size a listing may ask for. */
     @WithDefault("100")
     int maxPageSize();
+
+    /** Bounds on an imported file besides its size (maxBodyBytes): docs/formats.md, "Limits". */
+    Imports imports();
+
+    interface Imports {
+
+        /** Nodes of any kind in one file (a concept holds at most 500 categories). */
+        @WithDefault("1000")
+        int maxNodes();
+
+        /** Edges in one file (a concept holds at most 2000 relations). */
+        @WithDefault("4000")
+        int maxEdges();
+
+        /** Nesting of JSON values or XML elements. */
+        @WithDefault("64")
+        int maxDepth();
+    }
 }
