@@ -47,7 +47,9 @@ export async function api(method, path, { body, ifMatch, headers = {} } = {}) {
 }
 
 const FRIENDLY = {
+  400: 'The request was not understood.',
   401: 'You are not signed in, or your sign-in has expired.',
+  402: 'Your budget for generation jobs this month is used up.',
   403: 'You may look at this, but only its owner may change it.',
   404: 'It does not exist (any more), or it is not visible to you.',
   409: 'That already exists, or another change won at the same moment.',
