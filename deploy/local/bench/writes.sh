@@ -178,10 +178,10 @@ select u.id, u.name, u.canonical, u.description
  order by u.canonical
     on conflict (canonical_name) do nothing;
 insert into concepts (id, owner, name, description, tradition, visibility, quality_score, version,
-                      created_at, updated_at)
+                      created_at, updated_at, changed_by)
 values (md5(:cid::text)::uuid, :owner, 'Bench writes pgbench ' || :cid,
         'The opening triad of the Science of Logic, used as the benchmark read.', 'German Idealism', 'PUBLIC',
-        0.815, 1, now(), now());
+        0.815, 1, now(), now(), :owner);
 with m as (
   insert into concept_categories (id, concept_id, category_id, weight, x, y)
   select u.id, md5(:cid::text)::uuid, k.id, u.weight, u.x, u.y

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * Starts the whole write → capture → projection path once per test run, as packaged jars, and points
  * RestAssured at the gateway; everything is stopped and removed when the run ends:
  * <ul>
- *   <li>concept-service against the local PostgreSQL, database {@code concepts_test};</li>
+ *   <li>concept-service against the local PostgreSQL, database {@code concepts_test}, its history consumer on this
+ *       run's concept topic;</li>
  *   <li>cdc-connector on {@code concepts_test} with this run's replication slot, offsets topic and change
  *       topics (created here, 3 partitions); the slot is dropped at the end;</li>
  *   <li>a private Neo4j (its own home and Bolt port, so the fault tests may stop it) and graph-service on it;</li>
@@ -64,6 +65,8 @@ public final class Stack implements BeforeAllCallback {
     static final int PARTITIONS = 3;
     static final String SEARCH_ALIAS = "e2e-" + RUN + "-concepts";
     static final String SEARCH_CATEGORIES = "e2e-" + RUN + "-categories";
+    /** concept-service's consumer group for the history of this run's concept topic. */
+    static final String HISTORY_GROUP = "e2e-" + RUN + "-history";
 
     private static final Duration READY = Duration.ofSeconds(150);
     private static Running running;
@@ -182,11 +185,7 @@ public final class Stack implements BeforeAllCallback {
         try {
             PrivateNeo4j neo4j = PrivateNeo4j.start(root, runDir, logs);
             started.add(neo4j);
-            ServiceProcess concepts = ServiceProcess.start(root, runDir, logs, "concept-service", merge(jwt, Map.of(
-                    "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://" + PG + "/concepts_test",
-                    "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl(),
-                    "QUARKUS_DATASOURCE_USERNAME", DB_USER,
-                    "QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD)));
+            ServiceProcess concepts = ServiceProcess.start(root, runDir, logs, "concept-service", merge(jwt, conceptEnv()));
             started.add(concepts);
             ServiceProcess search = ServiceProcess.start(root, runDir, logs, "search-service", merge(jwt, searchEnv()));
             started.add(search);
@@ -247,6 +246,19 @@ public final class Stack implements BeforeAllCallback {
         } catch (java.io.IOException e) {
             // target/ is cleaned by the next mvn clean
         }
+    }
+
+    static Map<String, String> conceptEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://" + PG + "/concepts_test");
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", DB_USER);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD);
+        // the history: concept-service records this run's concept topic into concept_versions
+        env.put("DIALECTICA_HISTORY_KAFKA_BOOTSTRAP_SERVERS", KAFKA);
+        env.put("DIALECTICA_HISTORY_KAFKA_TOPIC", CONCEPT_TOPIC);
+        env.put("DIALECTICA_HISTORY_KAFKA_GROUP_ID", HISTORY_GROUP);
+        return env;
     }
 
     static Map<String, String> cdcEnv() {

@@ -31,6 +31,14 @@ public final class ConceptMapper {
     public static final Comparator<Relation> RELATION_ORDER = Comparator.comparing(Relation::type, ConceptMapper::byCodePoint)
             .thenComparing(Relation::id, ConceptMapper::unsigned);
 
+    /** The same order for categories as views (a concept's categories have distinct names; the id breaks ties). */
+    public static final Comparator<CategoryView> CATEGORY_VIEW_ORDER = Comparator.comparing(CategoryView::name,
+            ConceptMapper::byCodePoint).thenComparing(CategoryView::id, ConceptMapper::unsigned);
+
+    /** The same order for relations as views. */
+    public static final Comparator<RelationView> RELATION_VIEW_ORDER = Comparator.comparing(RelationView::type,
+            ConceptMapper::byCodePoint).thenComparing(RelationView::id, ConceptMapper::unsigned);
+
     private ConceptMapper() {
     }
 

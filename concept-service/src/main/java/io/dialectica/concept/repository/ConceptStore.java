@@ -82,12 +82,12 @@ public class ConceptStore {
     static final Statement SELECT_CATEGORIES = Statement.of("""
             select id, name, canonical_name, description from categories where canonical_name = any($1::text[])""", String[].class);
 
-    /** The concept row, inserted once, with its quality score. */
+    /** The concept row, inserted once, with its quality score and its author ({@code changed_by}: the history's "who"). */
     static final Statement INSERT_CONCEPT = Statement.of("""
             insert into concepts (id, owner, name, description, tradition, visibility, quality_score, version,
-                                  created_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""", UUID.class, String.class, String.class, String.class, String.class, String.class, Double.class,
-            Long.class, OffsetDateTime.class, OffsetDateTime.class);
+                                  created_at, updated_at, changed_by)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""", UUID.class, String.class, String.class, String.class, String.class, String.class, Double.class,
+            Long.class, OffsetDateTime.class, OffsetDateTime.class, String.class);
 
     /** Memberships, their categories found by canonical name; answers with each membership and its category. */
     static final Statement INSERT_MEMBERS = Statement.of("""
@@ -134,16 +134,25 @@ public class ConceptStore {
              where r.concept_id = $1 and r.id = u.id""", UUID.class, UUID[].class, Double[].class, String[].class);
 
     /**
-     * The last statement of every change: the concept's fields, quality score and next version, and the WAL
-     * position after it, which lies after every row the transaction changed (the consistency token).
+     * The last statement of every change: the concept's fields, quality score and next version, who made the change
+     * ({@code changed_by}, so that the change stream carries its author), and the WAL position after it, which lies
+     * after every row the transaction changed (the consistency token).
      */
     static final Statement UPDATE_CONCEPT = Statement.of("""
             update concepts
                set name = $2, description = $3, tradition = $4, visibility = $5, quality_score = $6, version = $7,
-                   updated_at = $8
+                   updated_at = $8, changed_by = $9
              where id = $1
             returning cast(pg_current_wal_insert_lsn() as text)""", UUID.class, String.class, String.class, String.class, String.class, Double.class, Long.class,
-            OffsetDateTime.class);
+            OffsetDateTime.class, String.class);
+
+    /**
+     * Just before a delete, in the same transaction: the next version and who deletes, so that the deleted row (the
+     * delete's before-image in the change stream) names its deleter. Pipelined with the delete: no round trip.
+     */
+    static final Statement MARK_DELETED = Statement.of("""
+            update concepts set version = version + 1, updated_at = $2, changed_by = $3 where id = $1""",
+            UUID.class, OffsetDateTime.class, String.class);
 
     static final Statement DELETE_CONCEPT = Statement.of("delete from concepts where id = $1", UUID.class);
 
@@ -208,10 +217,11 @@ public class ConceptStore {
         });
     }
 
-    public Future<Void> insertConcept(PipelinedTransaction tx, StoredConcept.Row concept) {
+    /** Inserts the concept row; {@code changedBy} is the JWT subject of the request (the history's author). */
+    public Future<Void> insertConcept(PipelinedTransaction tx, StoredConcept.Row concept, String changedBy) {
         return tx.execute(INSERT_CONCEPT, tuple(concept.id(), concept.owner(), concept.name(),
                 concept.description(), concept.tradition(), concept.visibility().name(), concept.qualityScore(),
-                concept.version(), timestamp(concept.createdAt()), timestamp(concept.updatedAt()))).mapEmpty();
+                concept.version(), timestamp(concept.createdAt()), timestamp(concept.updatedAt()), changedBy)).mapEmpty();
     }
 
     /** Inserts the memberships; answers with each as stored, with its category. */
@@ -295,16 +305,24 @@ public class ConceptStore {
                 relations.stream().map(Relation::rationale).toArray(String[]::new))).mapEmpty();
     }
 
-    /** Writes the concept's fields, quality score, version and modification time; answers with the WAL position after it. */
-    public Future<String> updateConcept(PipelinedTransaction tx, StoredConcept.Row concept) {
+    /**
+     * Writes the concept's fields, quality score, version, modification time and author ({@code changedBy}, the JWT
+     * subject of the request); answers with the WAL position after it.
+     */
+    public Future<String> updateConcept(PipelinedTransaction tx, StoredConcept.Row concept, String changedBy) {
         return tx.execute(UPDATE_CONCEPT, tuple(concept.id(), concept.name(), concept.description(),
                         concept.tradition(), concept.visibility().name(), concept.qualityScore(), concept.version(),
-                        timestamp(concept.updatedAt())))
+                        timestamp(concept.updatedAt()), changedBy))
                 .map(rows -> rows.iterator().next().getString(0));
     }
 
-    /** Deletes the concept (its memberships and relations go with it) and answers with the WAL position after it. */
-    public Future<String> deleteConcept(PipelinedTransaction tx, UUID id) {
+    /**
+     * Deletes the concept (its memberships and relations go with it) and answers with the WAL position after it. The
+     * row first gets its next version and {@code changedBy} (who deletes), so that the deletion in the change stream
+     * names its author.
+     */
+    public Future<String> deleteConcept(PipelinedTransaction tx, UUID id, Instant at, String changedBy) {
+        tx.execute(MARK_DELETED, tuple(id, timestamp(at), changedBy));
         tx.execute(DELETE_CONCEPT, Tuple.of(id));
         // a statement of its own: the cascaded deletes run at the end of the DELETE, after its RETURNING
         return tx.execute(WAL_POSITION, Tuple.tuple()).map(rows -> rows.iterator().next().getString(0));

@@ -17,11 +17,34 @@ public final class ConceptAccess {
     }
 
     public static boolean canSee(Caller caller, StoredConcept.Row concept) {
-        return concept.visibility() == Visibility.PUBLIC || canChange(caller, concept);
+        return canSee(caller, concept.owner(), concept.visibility());
+    }
+
+    public static boolean canSee(Caller caller, String owner, Visibility visibility) {
+        return visibility == Visibility.PUBLIC || canChange(caller, owner);
     }
 
     public static boolean canChange(Caller caller, StoredConcept.Row concept) {
-        return caller.admin() || concept.owner().equals(caller.subject());
+        return canChange(caller, concept.owner());
+    }
+
+    public static boolean canChange(Caller caller, String owner) {
+        return caller.admin() || owner.equals(caller.subject());
+    }
+
+    /**
+     * The history of a concept and its past versions: visible as the concept is while it exists; once deleted, to its
+     * owner (as the history last recorded it) and admins only — to anyone else it does not exist (404).
+     *
+     * @param owner        the concept's owner, or null when it is gone (or never existed)
+     * @param visibility   the concept's visibility (when it exists)
+     * @param historyOwner the owner its last recorded version names, or null when nothing is recorded
+     */
+    public static boolean canReadHistory(Caller caller, String owner, Visibility visibility, String historyOwner) {
+        if (owner != null) {
+            return canSee(caller, owner, visibility);
+        }
+        return historyOwner != null && canChange(caller, historyOwner);
     }
 
     /** The concept if it exists and the caller may see it, else 404. */

@@ -68,7 +68,7 @@ public record ConceptQuery(String tradition, String owner, String text, int page
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private static int parseInt(String field, String value, int fallback, int min, int max) {
+    static int parseInt(String field, String value, int fallback, int min, int max) {
         if (value == null || value.isBlank()) {
             return fallback;
         }

@@ -69,7 +69,7 @@ public class ConceptService {
             List<NewRelation> newRelations = plan.relations().stream().map(GraphPlan.PlannedRelation::newRelation).toList();
             return Uni.createFrom().completionStage(() -> store.inTransaction(tx -> {
                 catalog.ensure(tx, plan.categories(), plan.categories());
-                store.insertConcept(tx, row);
+                store.insertConcept(tx, row, caller.subject());
                 Future<List<Member>> members = store.insertMembers(tx, row.id(), newMembers);
                 Future<String> token = store.insertRelations(tx, row.id(), newRelations);
                 return tx.commit().map(ignored -> {
@@ -182,7 +182,7 @@ public class ConceptService {
             if (!addedRelations.isEmpty()) {
                 store.insertRelations(tx, conceptId, addedRelations);
             }
-            return snapshots.finish(tx, next).map(token -> {
+            return snapshots.finish(tx, caller, next).map(token -> {
                 List<Member> members = new ArrayList<>();
                 for (Member member : kept) {
                     Category stored = keptCategories.result().get(member.canonicalName());
@@ -196,10 +196,13 @@ public class ConceptService {
         }));
     }
 
-    /** Memberships and relations go with the concept (ON DELETE CASCADE); shared categories stay. */
+    /**
+     * Memberships and relations go with the concept (ON DELETE CASCADE); shared categories stay. The row gets its
+     * next version and the deleter first, in the same transaction, so that the change stream names who deleted it.
+     */
     public Uni<Change<Void>> delete(Caller caller, UUID id, String ifMatch) {
         return snapshots.change(caller, id, ifMatch, false, (tx, current) -> {
-            Future<String> token = store.deleteConcept(tx, id);
+            Future<String> token = store.deleteConcept(tx, id, ConceptSnapshots.now(), caller.subject());
             return tx.commit().map(ignored -> new Change<Void>(null, current.row().version(), token.result()));
         });
     }

@@ -55,11 +55,11 @@ public class ConceptSnapshots {
     }
 
     /**
-     * Closes a change: writes the concept's next version (last statement: its answer is the consistency token)
-     * and commits, pipelined with the change's statements. Answers with the token.
+     * Closes a change: writes the concept's next version with the caller as its author (last statement: its answer
+     * is the consistency token) and commits, pipelined with the change's statements. Answers with the token.
      */
-    public Future<String> finish(PipelinedTransaction tx, StoredConcept.Row next) {
-        Future<String> token = store.updateConcept(tx, next);
+    public Future<String> finish(PipelinedTransaction tx, Caller caller, StoredConcept.Row next) {
+        Future<String> token = store.updateConcept(tx, next, caller.subject());
         return tx.commit().map(ignored -> token.result());
     }
 

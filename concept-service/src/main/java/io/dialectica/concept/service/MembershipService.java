@@ -58,7 +58,7 @@ public class MembershipService {
                     ConceptSnapshots.qualityScore(current.row().description(), members, current.relations()));
             catalog.ensure(tx, List.of(planned), List.of(planned));
             Future<List<Member>> inserted = store.insertMembers(tx, conceptId, List.of(planned.newMember()));
-            return snapshots.finish(tx, next).map(token ->
+            return snapshots.finish(tx, caller, next).map(token ->
                     new Change<>(ConceptMapper.toView(inserted.result().get(0)), next.version(), token));
         });
     }
@@ -75,7 +75,7 @@ public class MembershipService {
             // weights and places do not enter the score: it stays, but is written with the next version as always
             StoredConcept.Row next = ConceptSnapshots.nextVersion(current.row(),
                     ConceptSnapshots.qualityScore(current.row().description(), current.members(), current.relations()));
-            return snapshots.finish(tx, next).map(token -> new Change<>(ConceptMapper.toView(moved), next.version(), token));
+            return snapshots.finish(tx, caller, next).map(token -> new Change<>(ConceptMapper.toView(moved), next.version(), token));
         });
     }
 
@@ -89,7 +89,7 @@ public class MembershipService {
                     .filter(r -> !r.fromCategoryId().equals(categoryId) && !r.toCategoryId().equals(categoryId)).toList();
             StoredConcept.Row next = ConceptSnapshots.nextVersion(current.row(),
                     ConceptSnapshots.qualityScore(current.row().description(), members, relations));
-            return snapshots.finish(tx, next).map(token -> new Change<Void>(null, next.version(), token));
+            return snapshots.finish(tx, caller, next).map(token -> new Change<Void>(null, next.version(), token));
         });
     }
 

@@ -70,7 +70,7 @@ public class RelationService {
             StoredConcept.Row next = ConceptSnapshots.nextVersion(current.row(),
                     ConceptSnapshots.qualityScore(current.row().description(), current.members(), relations));
             store.insertRelations(tx, conceptId, List.of(row));
-            return snapshots.finish(tx, next).map(token -> new Change<>(
+            return snapshots.finish(tx, caller, next).map(token -> new Change<>(
                     ConceptMapper.toView(relation, ConceptMapper.categoryNames(current.members())), next.version(), token));
         }));
     }
@@ -83,7 +83,7 @@ public class RelationService {
             List<Member> members = current.members();
             StoredConcept.Row next = ConceptSnapshots.nextVersion(current.row(),
                     ConceptSnapshots.qualityScore(current.row().description(), members, relations));
-            return snapshots.finish(tx, next).map(token -> new Change<Void>(null, next.version(), token));
+            return snapshots.finish(tx, caller, next).map(token -> new Change<Void>(null, next.version(), token));
         });
     }
 

@@ -38,9 +38,9 @@ class PipelinedTransactionTest {
     void aStatementFailingOnTheServerRollsBackWhatWasSentBeforeIt() {
         StoredConcept.Row row = row("server failure");
         Throwable failure = failure(tx -> {
-            store.insertConcept(tx, row);
+            store.insertConcept(tx, row, "pipeline-test");
             tx.execute(Statement.of("select 1 / 0"), Tuple.tuple());
-            store.insertConcept(tx, row("never reached"));
+            store.insertConcept(tx, row("never reached"), "pipeline-test");
             return tx.commit();
         });
         // the first failure in issue order, not the 25P02 of the statement after it
@@ -53,7 +53,7 @@ class PipelinedTransactionTest {
     void aParameterTheClientCannotSendSendsNothingAndRollsBack() {
         StoredConcept.Row row = row("client failure");
         Throwable failure = failure(tx -> {
-            store.insertConcept(tx, row);
+            store.insertConcept(tx, row, "pipeline-test");
             // Tuple.of(Object, Object...) spreads the array: two parameters become three
             tx.execute(ConceptStore.DELETE_RELATIONS, Tuple.of(row.id(), new UUID[] {UUID.randomUUID(), UUID.randomUUID()}));
             return tx.commit();
@@ -67,7 +67,7 @@ class PipelinedTransactionTest {
     void aCheckThatFailsAfterTheAnswersRollsBack() {
         StoredConcept.Row row = row("check failure");
         Throwable failure = failure(tx -> {
-            store.insertConcept(tx, row);
+            store.insertConcept(tx, row, "pipeline-test");
             return tx.answers().compose(ignored -> {
                 throw new IllegalStateException("refused after reading");
             });
@@ -82,8 +82,8 @@ class PipelinedTransactionTest {
         StoredConcept.Row first = row("committed");
         StoredConcept.Row second = row("committed");
         store.inTransaction(tx -> {
-            store.insertConcept(tx, first);
-            store.insertConcept(tx, second);
+            store.insertConcept(tx, first, "pipeline-test");
+            store.insertConcept(tx, second, "pipeline-test");
             return tx.commit();
         }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals(2, rows());

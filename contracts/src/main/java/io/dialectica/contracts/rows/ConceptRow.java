@@ -9,6 +9,11 @@ import java.util.UUID;
 /**
  * A {@code concepts} row as carried in {@code before}/{@code after}; convert with your ObjectMapper
  * ({@code mapper.convertValue(envelope.after(), ConceptRow.class)}; needs the JSR-310 module, which Quarkus registers).
+ *
+ * <p>{@code changedBy} ({@code changed_by}, since concept-service's migration V6) is the JWT subject of the request
+ * that wrote this version of the row: concept-service writes it in the same statement as the version, and just
+ * before a delete, so the delete's before-image names who deleted. Null when unknown (rows written before V6, or by
+ * a writer that bypassed concept-service without setting it).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ConceptRow(
@@ -21,5 +26,6 @@ public record ConceptRow(
         @JsonProperty("quality_score") double qualityScore,
         long version,
         @JsonProperty("created_at") Instant createdAt,
-        @JsonProperty("updated_at") Instant updatedAt) {
+        @JsonProperty("updated_at") Instant updatedAt,
+        @JsonProperty("changed_by") String changedBy) {
 }
