@@ -7,14 +7,16 @@ import java.util.Locale;
 
 /**
  * The file formats a concept is exported to and imported from (docs/formats.md). None of them has a media type
- * registered with IANA: each answers with the type its tools and files use, and only GraphML's
- * ({@code application/graphml+xml}, the de-facto one) tells it apart from the others, so it alone can be chosen by
- * {@code Accept}; the JSON ones are chosen by {@code format}.
+ * registered with IANA: each answers with the type its tools and files use (Argdown as plain text, JSON Canvas and
+ * AIF as JSON), and only GraphML's ({@code application/graphml+xml}, the de-facto one) tells it apart from the
+ * others, so it alone can be chosen by {@code Accept}; the others are chosen by {@code format}.
  */
 public enum Format {
 
     CANVAS("canvas", "application/json", "canvas"),
-    GRAPHML("graphml", "application/graphml+xml", "graphml");
+    GRAPHML("graphml", "application/graphml+xml", "graphml"),
+    ARGDOWN("argdown", "text/plain", "argdown"),
+    AIF("aif", "application/json", "json");
 
     private final String code;
     private final String mediaType;

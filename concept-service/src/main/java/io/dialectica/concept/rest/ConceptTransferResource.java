@@ -38,7 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-/** A concept as a file of another tool, and such a file as a new concept (docs/formats.md). */
+/** A concept as a file of another tool (JSON Canvas, GraphML, Argdown, AIF), and such a file as a new concept (docs/formats.md). */
 @Path("/api/concepts")
 @Authenticated
 @Tag(name = "concepts")
@@ -56,19 +56,20 @@ public class ConceptTransferResource {
 
     @GET
     @Path("/{id}/export")
-    @Produces({MediaType.APPLICATION_JSON, "application/graphml+xml"})
-    @Operation(operationId = "exportConcept", summary = "A concept as a JSON Canvas or GraphML file; visible as for reading it")
+    @Produces({MediaType.APPLICATION_JSON, "application/graphml+xml", MediaType.TEXT_PLAIN})
+    @Operation(operationId = "exportConcept", summary = "A concept as a JSON Canvas, GraphML, Argdown or AIF file; visible as for reading it")
     @APIResponse(responseCode = "200", description = "The file, as an attachment named after the concept",
             content = {@Content(mediaType = "application/json", schema = @Schema(type = SchemaType.STRING)),
-                    @Content(mediaType = "application/graphml+xml", schema = @Schema(type = SchemaType.STRING))},
+                    @Content(mediaType = "application/graphml+xml", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING))},
             headers = {
                     @Header(name = "ETag", description = "The concept's version, quoted", schema = @Schema(type = SchemaType.STRING)),
-                    @Header(name = "Content-Disposition", description = "attachment; filename=\"<concept name>.<canvas|graphml>\"", schema = @Schema(type = SchemaType.STRING))})
+                    @Header(name = "Content-Disposition", description = "attachment; filename=\"<concept name>.<canvas|graphml|argdown|json>\"", schema = @Schema(type = SchemaType.STRING))})
     @APIResponse(responseCode = "304", description = "If-None-Match names the current version")
     @APIResponse(responseCode = "400", description = "A malformed id, or no known format (neither format nor Accept names one)")
     @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
     public Uni<Response> export(@PathParam("id") String id,
-            @Parameter(description = "canvas (JSON Canvas 1.0) or graphml; without it, Accept: application/graphml+xml selects graphml")
+            @Parameter(description = "canvas (JSON Canvas 1.0), graphml, argdown or aif (AIFdb JSON); without it, Accept: application/graphml+xml selects graphml")
             @QueryParam("format") String format,
             @HeaderParam(HttpHeaders.ACCEPT) String accept,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
@@ -89,10 +90,11 @@ public class ConceptTransferResource {
     @Path("/import")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @RequestBody(required = true, description = "The file: JSON Canvas 1.0 or GraphML (at most 1 MiB)",
+    @RequestBody(required = true, description = "The file: JSON Canvas 1.0, GraphML, Argdown or AIF (at most 1 MiB)",
             content = {@Content(mediaType = "application/json", schema = @Schema(type = SchemaType.STRING)),
-                    @Content(mediaType = "application/graphml+xml", schema = @Schema(type = SchemaType.STRING))})
-    @Operation(operationId = "importConcept", summary = "Create a concept from a JSON Canvas or GraphML file, as a POST of the concept would")
+                    @Content(mediaType = "application/graphml+xml", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING))})
+    @Operation(operationId = "importConcept", summary = "Create a concept from a JSON Canvas, GraphML, Argdown or AIF file, as a POST of the concept would")
     @APIResponse(responseCode = "200", description = "dryRun=true: the concept the file would create and what it could not map; nothing written",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportPreview.class)))
     @APIResponse(responseCode = "201", description = "Created: the concept",
@@ -107,7 +109,7 @@ public class ConceptTransferResource {
     @APIResponse(responseCode = "422", description = "The file is not readable as its format (invalid-file: where and what), or the concept it describes breaks a rule of a create (validation: the field and the node)")
     @APIResponse(responseCode = "503", description = "Overloaded: every database connection is busy (Retry-After)")
     public Uni<Response> importFile(
-            @Parameter(description = "canvas or graphml; without it, Content-Type: application/graphml+xml selects graphml")
+            @Parameter(description = "canvas, graphml, argdown or aif; without it, Content-Type: application/graphml+xml selects graphml")
             @QueryParam("format") String format,
             @Parameter(description = "true: answer what would be created, write nothing")
             @QueryParam("dryRun") String dryRun,

@@ -1,6 +1,8 @@
 package io.dialectica.concept.service;
 
 import io.dialectica.concept.config.ConceptServiceConfig;
+import io.dialectica.concept.formats.AifFormat;
+import io.dialectica.concept.formats.ArgdownFormat;
 import io.dialectica.concept.formats.CanvasFormat;
 import io.dialectica.concept.formats.Format;
 import io.dialectica.concept.formats.GraphMlFormat;
@@ -52,6 +54,8 @@ public class ConceptTransfer {
         return switch (format) {
             case CANVAS -> CanvasFormat.write(concept);
             case GRAPHML -> GraphMlFormat.write(concept);
+            case ARGDOWN -> ArgdownFormat.write(concept);
+            case AIF -> AifFormat.write(concept);
         };
     }
 
@@ -80,6 +84,8 @@ public class ConceptTransfer {
         return switch (format) {
             case CANVAS -> CanvasFormat.read(body, bounds, types, name);
             case GRAPHML -> GraphMlFormat.read(body, bounds, types, name);
+            case ARGDOWN -> ArgdownFormat.read(body, bounds, types, name);
+            case AIF -> AifFormat.read(body, bounds, types, name);
         };
     }
 

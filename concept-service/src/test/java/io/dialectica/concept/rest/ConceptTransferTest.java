@@ -69,7 +69,7 @@ class ConceptTransferTest {
         String id = Concepts.createId(alice, Concepts.hegel("Round trip", "PUBLIC"));
         JsonPath original = given().auth().oauth2(alice).get("/api/concepts/" + id).then().statusCode(200).extract().jsonPath();
 
-        for (String format : List.of("graphml", "canvas")) {
+        for (String format : List.of("graphml", "canvas", "argdown", "aif")) {
             String file = given().auth().oauth2(alice).get("/api/concepts/" + id + "/export?format=" + format)
                     .then().statusCode(200).extract().asString();
             String bob = TestJwt.user("bob-roundtrip");
@@ -84,8 +84,8 @@ class ConceptTransferTest {
             JsonPath copy = given().auth().oauth2(bob).get(created.header("Location")).then().statusCode(200).extract().jsonPath();
             assertEquals(original.getString("name"), copy.getString("name"));
             assertEquals(original.getString("description"), copy.getString("description"));
-            // GraphML carries the tradition; JSON Canvas does not (docs/formats.md)
-            assertEquals(format.equals("graphml") ? original.getString("tradition") : null, copy.getString("tradition"));
+            // every format but JSON Canvas carries the tradition (docs/formats.md)
+            assertEquals(format.equals("canvas") ? null : original.getString("tradition"), copy.getString("tradition"));
             assertEquals(strip(original.getList("categories"), "id"), strip(copy.getList("categories"), "id"), format);
             assertEquals(strip(original.getList("relations"), "id", "fromCategoryId", "toCategoryId"),
                     strip(copy.getList("relations"), "id", "fromCategoryId", "toCategoryId"), format);
@@ -107,6 +107,21 @@ class ConceptTransferTest {
         assertEquals(before, database.fingerprint());
     }
 
+    @Test
+    void argdownAndAifExportWithTheirTypes() {
+        String alice = TestJwt.user("alice-argdown");
+        String id = Concepts.createId(alice, Concepts.hegel("Being, Nothing, Becoming", "PRIVATE"));
+        given().auth().oauth2(alice).when().get("/api/concepts/" + id + "/export?format=argdown").then()
+                .statusCode(200).contentType(startsWith("text/plain"))
+                .header("Content-Disposition", containsString("filename=\"Being_ Nothing_ Becoming.argdown\""))
+                .body(containsString("[Being]: Pure indeterminate immediacy {"))
+                .body(containsString("  -> [Nothing]"));
+        given().auth().oauth2(alice).when().get("/api/concepts/" + id + "/export?format=aif").then()
+                .statusCode(200).contentType(startsWith("application/json"))
+                .header("Content-Disposition", containsString(".json\""))
+                .body("nodes.type", equalTo(List.of("I", "I", "I", "CA", "RA")));
+    }
+
     /** The sample files as the tools write them import; name= names the concept. */
     @Test
     void samplesImport() {
@@ -119,6 +134,12 @@ class ConceptTransferTest {
         given().auth().oauth2(alice).contentType("application/json").body(resource("jsoncanvas-sample.canvas"))
                 .when().post("/api/concepts/import?format=canvas").then()
                 .statusCode(201).body("name", equalTo("Imported canvas")).body("categories", hasSize(4));
+        given().auth().oauth2(alice).contentType("text/plain").body(resource("hegel.argdown"))
+                .when().post("/api/concepts/import?format=argdown").then()
+                .statusCode(201).body("name", equalTo("Being, Nothing, Becoming")).body("relations", hasSize(4));
+        given().auth().oauth2(alice).contentType("application/json").body(resource("aifdb-style.json"))
+                .when().post("/api/concepts/import?format=aif").then()
+                .statusCode(201).body("categories", hasSize(3)).body("relations.type", equalTo(List.of("IMPLIES", "NEGATES")));
     }
 
     /** Every refused file: 422 saying where and what, and not a row written. */
@@ -135,6 +156,9 @@ class ConceptTransferTest {
                 + "<node id='n7'><data key='w'>1.5</data></node></graph></graphml>").getBytes(),
                 "validation", "categories[0].weight", "node 'n7': must be less than or equal to 1");
         refused(alice, "canvas", new byte[0], "invalid-file", "body", "the file is empty");
+        refused(alice, "argdown", "===\ntitle: [unclosed\n===\n".getBytes(), "invalid-file", "line 2", "the front matter is not YAML");
+        refused(alice, "aif", "{\"nodes\": [{\"nodeID\": 1, \"type\": \"I\", \"text\": \"A\"}], \"dialectica\": {\"categories\": {\"1\": {\"weight\": 3}}}}".getBytes(),
+                "validation", "categories[0].weight", "node '1': must be less than or equal to 1");
         assertEquals(before, database.fingerprint());
 
         given().auth().oauth2(alice).contentType("application/json").body(new byte[1024 * 1024 + 1])
