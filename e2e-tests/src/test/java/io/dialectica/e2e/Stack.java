@@ -290,6 +290,8 @@ public final class Stack implements BeforeAllCallback {
         env.put("DIALECTICA_GRAPH_TOPICS_CATEGORY_CHANGES", CATEGORY_TOPIC);
         env.put("DIALECTICA_GRAPH_KAFKA_BOOTSTRAP_SERVERS", KAFKA);
         env.put("DIALECTICA_GRAPH_KAFKA_GROUP_ID", "e2e-" + RUN + "-graph");
+        // POST /admin/rebuild reads this database, as its read-only role dialectica_graph
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
         return env;
     }
 

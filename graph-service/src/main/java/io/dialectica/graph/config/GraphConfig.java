@@ -27,6 +27,8 @@ public interface GraphConfig {
 
     TopicNames topics();
 
+    Rebuild rebuild();
+
     interface Projection {
         /** Run the consumer at start-up. */
         @WithDefault("true")
@@ -82,6 +84,13 @@ public interface GraphConfig {
 
         /** Extra consumer properties (security settings, ...), passed through unchanged. */
         Map<String, String> consumer();
+    }
+
+    /** {@code POST /admin/rebuild} (README: "Rebuilding"). */
+    interface Rebuild {
+        /** Concepts per Neo4j transaction; each one holds the progress locks, so the projector waits for it. */
+        @WithDefault("100")
+        int batchSize();
     }
 
     interface TopicNames {
