@@ -42,8 +42,8 @@ final class Graph {
     }
 
     /**
-     * A canonical text of everything projected for a concept: its node, memberships, relations and
-     * their categories, to compare before and after a re-delivery.
+     * A canonical text of everything projected for a concept: its node (without its vector), memberships, relations
+     * and their categories, to compare before and after a re-delivery.
      */
     String state(String conceptId) {
         StringBuilder text = new StringBuilder();
@@ -51,7 +51,10 @@ final class Graph {
                 OPTIONAL MATCH (c:Concept {id: $id})
                 OPTIONAL MATCH (t:DeletedConcept {id: $id})
                 RETURN properties(c) AS c, properties(t) AS t""", Map.of("id", conceptId))) {
-            text.append(new java.util.TreeMap<>(r.get("c").isNull() ? Map.of() : r.get("c").asMap())).append('\n');
+            // the vector and its key are the embedding worker's, written asynchronously after the projection: not part of it
+            java.util.TreeMap<String, Object> concept = new java.util.TreeMap<>(r.get("c").isNull() ? Map.of() : r.get("c").asMap());
+            concept.keySet().removeAll(List.of("embedding", "embeddingKey", "embeddedAt"));
+            text.append(concept).append('\n');
             text.append(new java.util.TreeMap<>(r.get("t").isNull() ? Map.of() : r.get("t").asMap())).append('\n');
         }
         for (Record r : query("""

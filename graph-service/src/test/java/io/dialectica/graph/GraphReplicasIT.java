@@ -122,6 +122,9 @@ class GraphReplicasIT {
         // once took over 2 s to answer (one 504 in a healthy phase); what is tested is that every token read is
         // answered and never stale while the stream is healthy, not how fast a starved machine answers
         env.put("DIALECTICA_GRAPH_CONSISTENCY_WAIT", "8s");
+        // no embeddings here: this IT is about token reads on a 2-core CI machine; the shared Neo4j holds other runs'
+        // concepts (a sweep would embed them all) and what embeddings cost the projection is bench embeddings' question
+        env.put("DIALECTICA_GRAPH_EMBEDDING_ENABLED", "false");
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", TestJwt.writePublicKey(DIR.resolve("jwt-public.pem")).toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", TestJwt.ISSUER);
         Path app = copyApp();

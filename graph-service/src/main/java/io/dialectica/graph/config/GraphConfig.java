@@ -21,6 +21,8 @@ public interface GraphConfig {
 
     Projection projection();
 
+    Embedding embedding();
+
     Progress progress();
 
     Kafka kafka();
@@ -44,6 +46,50 @@ public interface GraphConfig {
         /** How many concepts' applied positions are kept in memory for read-your-writes (older ones: Neo4j). */
         @WithDefault("100000")
         int recentKeys();
+    }
+
+    /**
+     * The concept vectors behind {@code /similar} (README, "Similar concepts: embeddings"): computed off the
+     * projection's path by one worker thread, from a bounded queue of concept ids.
+     */
+    interface Embedding {
+        /** Embed concepts at all (off: no model is loaded, {@code /similar} finds nothing new). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Threads of the ONNX session (intra-op): the cores embeddings may use at once. */
+        @WithDefault("1")
+        int threads();
+
+        /**
+         * Check the concepts of newly assigned concept-topic partitions for stale vectors (start-up, rebalance;
+         * a restart loses the in-memory queue, a recipe or model change makes every key stale).
+         */
+        @WithDefault("true")
+        boolean sweep();
+
+        /** Texts per model call and per Neo4j write. */
+        @WithDefault("32")
+        int batchSize();
+
+        /**
+         * Concept and category ids waiting (each once). When full, further ids are not queued: the worker sweeps
+         * this replica's concepts for stale vectors once the queue is empty again (memory stays bounded and the
+         * projector never waits).
+         */
+        @WithDefault("10000")
+        int queueCapacity();
+
+        /**
+         * Share of the time the worker may spend embedding (it rests between batches accordingly), so that a
+         * burst of edits leaves CPU to the projection on a small machine. 1 = no rest.
+         */
+        @WithDefault("0.5")
+        double dutyCycle();
+
+        /** Concepts read per page when sweeping for stale vectors (after a partition assignment or an overflow). */
+        @WithDefault("256")
+        int sweepPageSize();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.dialectica.graph.projection;
 
+import io.dialectica.contracts.embedding.ConceptText;
 import io.dialectica.graph.model.RelationType;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -14,7 +15,7 @@ import java.util.Locale;
  * Constraints and indexes, created (if missing) before the projector consumes anything: unique ids
  * of concepts, tombstones, categories and the per-partition progress nodes (node key lookups of every statement), per relation type a
  * unique relation id and an index on the owning concept id (relation updates, concept deletions,
- * visibility changes).
+ * visibility changes), and the vector index {@value #VECTOR_INDEX_NAME} over the concepts' embeddings.
  */
 @ApplicationScoped
 public class GraphSchema {
@@ -28,13 +29,22 @@ public class GraphSchema {
         this.driver = driver;
     }
 
+    /** The vector index /similar queries; a change of dimensions needs a new index name. */
+    public static final String VECTOR_INDEX_NAME = "concept_embedding";
+
+    static final String VECTOR_INDEX = ("CREATE VECTOR INDEX %s IF NOT EXISTS FOR (c:Concept) ON c.embedding "
+            + "OPTIONS {indexConfig: {`vector.dimensions`: %d, `vector.similarity_function`: 'cosine'}}")
+            .formatted(VECTOR_INDEX_NAME, ConceptText.DIMENSIONS);
+
     static List<String> statements() {
         List<String> statements = new ArrayList<>(List.of(
                 "CREATE CONSTRAINT concept_id IF NOT EXISTS FOR (c:Concept) REQUIRE c.id IS UNIQUE",
                 "CREATE CONSTRAINT deleted_concept_id IF NOT EXISTS FOR (t:DeletedConcept) REQUIRE t.id IS UNIQUE",
                 "CREATE CONSTRAINT category_id IF NOT EXISTS FOR (k:Category) REQUIRE k.id IS UNIQUE",
                 // one node per topic-partition: id = "<topic>#<partition>" (PartitionPosition.id)
-                "CREATE CONSTRAINT projection_progress_id IF NOT EXISTS FOR (p:ProjectionProgress) REQUIRE p.id IS UNIQUE"));
+                "CREATE CONSTRAINT projection_progress_id IF NOT EXISTS FOR (p:ProjectionProgress) REQUIRE p.id IS UNIQUE",
+                // the concepts' vectors (EmbeddingWorker), nearest neighbours by cosine for /similar
+                VECTOR_INDEX));
         for (RelationType type : RelationType.values()) {
             String suffix = type.name().toLowerCase(Locale.ROOT);
             statements.add("CREATE CONSTRAINT relation_id_%s IF NOT EXISTS FOR ()-[x:%s]-() REQUIRE x.id IS UNIQUE"

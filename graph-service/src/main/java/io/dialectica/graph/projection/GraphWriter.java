@@ -49,9 +49,13 @@ public class GraphWriter {
 
     private static final Logger LOG = Logger.getLogger(GraphWriter.class);
 
-    /** What one transaction did. */
+    /**
+     * What one transaction did. {@code textTouched}: concepts whose embedded text may have changed (row or
+     * memberships written); {@code renamedCategories}: categories whose name changed (every concept including them
+     * may embed another text). The embedding worker decides from the text itself whether anything changed.
+     */
     public record Result(List<ChangeGroup> applied, List<ChangeGroup> repeats, int events, int unknownTypes,
-            int unreadable) {
+            int unreadable, Set<String> textTouched, Set<String> renamedCategories) {
     }
 
     static final String READ_CONCEPT_LSNS = """
@@ -90,12 +94,14 @@ public class GraphWriter {
             UNWIND $rows AS r
             MERGE (k:Category {id: r.id})
             SET k.locked = true
-            WITH k, r, coalesce(k.appliedLsn, 0) < r.lsn AS newer
+            WITH k, r, coalesce(k.appliedLsn, 0) < r.lsn AS newer, coalesce(k.name, '') AS oldName
             SET k.name = CASE WHEN newer THEN r.name ELSE k.name END,
                 k.canonicalName = CASE WHEN newer THEN r.canonicalName ELSE k.canonicalName END,
                 k.description = CASE WHEN newer THEN r.description ELSE k.description END,
                 k.appliedLsn = CASE WHEN newer THEN r.lsn ELSE k.appliedLsn END
-            REMOVE k.locked""";
+            REMOVE k.locked
+            WITH k, oldName WHERE oldName <> coalesce(k.name, '')
+            RETURN k.id AS id""";
 
     static final String DELETE_CATEGORIES = """
             UNWIND $rows AS r
@@ -206,7 +212,7 @@ public class GraphWriter {
         }
     }
 
-    private static final Result EMPTY = new Result(List.of(), List.of(), 0, 0, 0);
+    private static final Result EMPTY = new Result(List.of(), List.of(), 0, 0, 0, Set.of(), Set.of());
 
     private void writeProgress(Transaction tx, Collection<PartitionPosition> positions) {
         if (positions.isEmpty()) {
@@ -243,8 +249,27 @@ public class GraphWriter {
             }
         }
         Changeset set = Changeset.of(applied, conceptTopic, mapper);
-        int unknownTypes = write(tx, set);
-        return new Result(applied, repeats, events, unknownTypes, set.unreadable);
+        Set<String> renamed = new LinkedHashSet<>();
+        int unknownTypes = write(tx, set, renamed);
+        return new Result(applied, repeats, events, unknownTypes, set.unreadable, textTouched(set), renamed);
+    }
+
+    /** Concepts whose name, description or set of categories this transaction may have changed (not deleted ones). */
+    private static Set<String> textTouched(Changeset set) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Changeset.ConceptChange c : set.concepts.values()) {
+            if (!c.deleted && c.row != null) {
+                ids.add(c.id);
+            }
+        }
+        for (Changeset.MembershipChange m : set.memberships.values()) {
+            String id = m.row().conceptId().toString();
+            Changeset.ConceptChange c = set.concepts.get(id);
+            if (c == null || !c.deleted) {
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     private static Map<String, Long> readApplied(Transaction tx, String cypher, Set<String> keys) {
@@ -258,7 +283,7 @@ public class GraphWriter {
         return applied;
     }
 
-    private int write(Transaction tx, Changeset set) {
+    private int write(Transaction tx, Changeset set, Set<String> renamedCategories) {
         if (set.isEmpty()) {
             return 0;
         }
@@ -277,7 +302,11 @@ public class GraphWriter {
                         "canonicalName", row.canonicalName(), "description", row.description()));
             }
         }
-        run(tx, UPSERT_CATEGORIES, "rows", categoryUpserts);
+        if (!categoryUpserts.isEmpty()) {
+            for (Record r : tx.run(UPSERT_CATEGORIES, Map.of("rows", categoryUpserts)).list()) {
+                renamedCategories.add(r.get("id").asString());
+            }
+        }
         run(tx, DELETE_CATEGORIES, "rows", categoryDeletes);
 
         // 2. concepts: applied LSN of every accepted key, attributes where the row changed

@@ -7,6 +7,7 @@ import io.dialectica.contracts.projection.ChangeGroup;
 import io.dialectica.contracts.projection.ChangeGroupAssembler;
 import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.graph.config.GraphConfig;
+import io.dialectica.graph.embedding.EmbeddingWorker;
 import io.dialectica.graph.progress.StoreProgress;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -33,6 +34,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +73,7 @@ public class ProjectionConsumer {
     private final StoreProgress view;
     private final ProjectionMetrics metrics;
     private final ObjectMapper mapper;
+    private final EmbeddingWorker embeddings;
     private final Map<String, ChangeGroupAssembler> assemblers = new HashMap<>();
     /** Per partition: the offset of the first record of the open run (where a restart must read again). */
     private final Map<TopicPartition, Long> runStarts = new HashMap<>();
@@ -88,7 +92,8 @@ public class ProjectionConsumer {
     private Thread thread;
 
     public ProjectionConsumer(GraphConfig config, GraphWriter writer, GraphSchema schema, ProjectionProgress progress,
-            StoreProgress view, ProjectionMetrics metrics, ObjectMapper mapper) {
+            StoreProgress view, ProjectionMetrics metrics, ObjectMapper mapper, EmbeddingWorker embeddings) {
+        this.embeddings = embeddings;
         this.config = config;
         this.writer = writer;
         this.schema = schema;
@@ -276,9 +281,15 @@ public class ProjectionConsumer {
         }
         // the transaction committed: now the positions, then the offsets
         Instant now = Instant.now();
+        Set<String> textTouched = new LinkedHashSet<>();
+        Set<String> renamed = new LinkedHashSet<>();
         for (GraphWriter.Result result : results) {
             metrics.recorded(result, now);
+            textTouched.addAll(result.textTouched());
+            renamed.addAll(result.renamedCategories());
         }
+        // the vectors follow asynchronously (EmbeddingWorker): handing the ids over never waits
+        embeddings.changed(textTouched, renamed);
         Map<String, Long> keys = new HashMap<>();
         for (ChangeGroup g : groups) {
             progress.applied(g.key(), g.commitLsn());
@@ -359,6 +370,19 @@ public class ProjectionConsumer {
     }
 
     /** The topic's partition count (Kafka metadata, asked once per topic and assignment). */
+    /** For the embedding sweep; 0 (sweep everything) when Kafka does not say. */
+    private int conceptPartitionCount() {
+        try {
+            var infos = consumer.partitionsFor(config.topics().conceptChanges(), Duration.ofSeconds(5));
+            return infos == null ? 0 : infos.size();
+        } catch (RuntimeException e) {
+            if (e instanceof WakeupException w) {
+                throw w;
+            }
+            return 0;
+        }
+    }
+
     private int partitions(KafkaConsumer<String, String> c, String topic) {
         Integer known = partitionCounts.get(topic);
         if (known != null) {
@@ -486,6 +510,11 @@ public class ProjectionConsumer {
             byTopic.forEach(progress::assigned);
             // the partition count is asked again after each assignment (a topic may have grown)
             partitionCounts.clear();
+            List<Integer> conceptPartitions = byTopic.get(config.topics().conceptChanges());
+            if (conceptPartitions != null && embeddings.enabled()) {
+                // their concepts' vectors are checked (a restart lost the queue; another owner may have had them)
+                embeddings.assigned(conceptPartitions, conceptPartitionCount());
+            }
             LOG.infof("assigned %s", partitions);
         }
 
@@ -515,6 +544,10 @@ public class ProjectionConsumer {
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
             }
             byTopic.forEach(progress::revoked);
+            List<Integer> conceptPartitions = byTopic.get(config.topics().conceptChanges());
+            if (conceptPartitions != null) {
+                embeddings.revoked(conceptPartitions);
+            }
             if (!partitions.isEmpty()) {
                 LOG.infof("revoked %s", partitions);
             }

@@ -6,6 +6,7 @@ import io.dialectica.graph.rest.dto.CentralityView;
 import io.dialectica.graph.rest.dto.ConceptGraphView;
 import io.dialectica.graph.rest.dto.PathView;
 import io.dialectica.graph.rest.dto.RelatedView;
+import io.dialectica.graph.rest.dto.SimilarView;
 import io.dialectica.graph.service.ConsistencyGate;
 import io.dialectica.graph.service.GraphQueries;
 import io.dialectica.service.problem.ApiProblem;
@@ -85,6 +86,25 @@ public class GraphResource {
         Caller caller = callers.current();
         return gate.forAll(wanted)
                 .chain(() -> Uni.createFrom().completionStage(() -> queries.related(caller, conceptId, max)));
+    }
+
+    @GET
+    @Path("/concepts/{id}/similar")
+    @Operation(operationId = "getSimilarConcepts", summary = "Visible concepts nearest by meaning (in-process embeddings of name, description and category names; cosine), best first")
+    @APIResponse(responseCode = "200", description = "The similar concepts, best first; pending = the concept's vector does not yet match its current text")
+    @APIResponse(responseCode = "400", description = "A malformed id or consistency token, or limit out of range; errors[] names the parameter")
+    @APIResponse(responseCode = "404", description = "No such concept, or one the caller cannot see")
+    @APIResponse(responseCode = "503", description = "Neo4j unreachable (Retry-After)")
+    @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
+    public Uni<SimilarView> similar(@PathParam("id") String id, @QueryParam("limit") String limit,
+            @HeaderParam(ConsistencyToken.HEADER) String token) {
+        String conceptId = Params.uuid("id", id);
+        int max = Params.integer("limit", limit, 10, 1, 100);
+        String wanted = Params.token(ConsistencyToken.HEADER, token);
+        Caller caller = callers.current();
+        // the token covers the graph (the concepts and their visibility); the vectors follow it asynchronously
+        return gate.forAll(wanted)
+                .chain(() -> Uni.createFrom().completionStage(() -> queries.similar(caller, conceptId, max)));
     }
 
     @GET

@@ -1,11 +1,14 @@
 package io.dialectica.graph.service;
 
 import io.dialectica.contracts.Lsn;
+import io.dialectica.contracts.embedding.ConceptText;
 import io.dialectica.graph.model.RelationType;
+import io.dialectica.graph.projection.GraphSchema;
 import io.dialectica.graph.rest.dto.CentralityView;
 import io.dialectica.graph.rest.dto.ConceptGraphView;
 import io.dialectica.graph.rest.dto.PathView;
 import io.dialectica.graph.rest.dto.RelatedView;
+import io.dialectica.graph.rest.dto.SimilarView;
 import io.dialectica.service.problem.ApiProblem;
 import io.dialectica.service.security.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,6 +63,32 @@ public class GraphQueries {
             RETURN o.id AS id, o.name AS name, o.tradition AS tradition, score, shared
             ORDER BY score DESC, name, id
             LIMIT $limit""";
+
+    /** The concept, whether its vector is for its current text (ConceptText key), and whether it has one. */
+    static final String SIMILAR_HEADER = """
+            MATCH (c:Concept {id: $id})
+            OPTIONAL MATCH (c)-[:INCLUDES]->(k:Category)
+            RETURN c.owner AS owner, c.visibility AS visibility, c.name AS name, c.description AS description,
+                   c.embeddingKey AS storedKey, c.embedding IS NOT NULL AS embedded, collect(k.name) AS categories""";
+
+    /**
+     * The index's k nearest (k ≥ limit): Neo4j 5.26 filters after the approximate search, so invisible concepts take
+     * places among the k; {@link #similar} asks again with a larger k while fewer than {@code limit} are visible and
+     * the index had more to give. {@code found}: how many the index returned (the concept itself included).
+     */
+    static final String SIMILAR = """
+            MATCH (c:Concept {id: $id})
+            CALL db.index.vector.queryNodes('%s', $k, c.embedding) YIELD node, score
+            WITH c, collect({node: node, score: score}) AS hits
+            RETURN size(hits) AS found,
+                   [h IN hits WHERE h.node.id <> $id
+                    AND ($seeAll OR h.node.visibility = 'PUBLIC' OR h.node.owner = $subject)
+                    | {id: h.node.id, name: h.node.name, tradition: h.node.tradition, description: h.node.description,
+                       score: h.score, shared: [(c)-[:INCLUDES]->(k:Category)<-[:INCLUDES]-(o) WHERE o = h.node | k.name]}] AS items"""
+            .formatted(GraphSchema.VECTOR_INDEX_NAME);
+
+    /** Largest k asked of the vector index (a caller surrounded by that many invisible concepts gets fewer items). */
+    static final int MAX_NEIGHBOURS = 10_000;
 
     static final String CATEGORY_GRAPH = """
             MATCH (c:Concept {id: $id})-[:INCLUDES]->(k:Category)
@@ -131,6 +160,55 @@ public class GraphQueries {
                     }
                     return new RelatedView(id, items);
                 }));
+    }
+
+    /**
+     * Nearest visible concepts by meaning (the vector index, cosine), the concept itself excluded, best first. An
+     * invisible concept is never counted: the answer has {@code limit} items whenever that many visible ones have
+     * vectors (up to {@link #MAX_NEIGHBOURS} candidates looked at).
+     */
+    public CompletionStage<SimilarView> similar(Caller caller, String id, int limit) {
+        return read(SIMILAR_HEADER, Map.of("id", id), records -> {
+            if (records.isEmpty() || !caller.canSee(str(records.get(0).get("owner")),
+                    str(records.get(0).get("visibility")))) {
+                throw notFound(id);
+            }
+            Record r = records.get(0);
+            String text = ConceptText.of(str(r.get("name")), str(r.get("description")),
+                    r.get("categories").asList(v -> v.isNull() ? null : v.asString()));
+            boolean pending = !ConceptText.key(text).equals(str(r.get("storedKey")));
+            return new boolean[] {pending, r.get("embedded").asBoolean()};
+        }).thenCompose(state -> {
+            if (!state[1]) {
+                return CompletableFuture.completedFuture(new SimilarView(id, true, List.of()));
+            }
+            return neighbours(caller, id, limit, Math.max(4 * limit + 1, 20))
+                    .thenApply(items -> new SimilarView(id, state[0], items));
+        });
+    }
+
+    private CompletionStage<List<SimilarView.Item>> neighbours(Caller caller, String id, int limit, int k) {
+        Map<String, Object> params = Map.of("id", id, "k", k, "seeAll", caller.seesAll(), "subject", subject(caller));
+        return read(SIMILAR, params, records -> records.isEmpty() ? null : records.get(0)).thenCompose(r -> {
+            if (r == null) {
+                return CompletableFuture.completedFuture(List.<SimilarView.Item>of());
+            }
+            List<SimilarView.Item> items = new ArrayList<>();
+            for (Value v : r.get("items").values()) {
+                List<String> shared = new ArrayList<>(v.get("shared").asList(x -> x.isNull() ? "" : x.asString()));
+                shared.removeIf(String::isEmpty);
+                shared.sort(String.CASE_INSENSITIVE_ORDER);
+                items.add(new SimilarView.Item(str(v.get("id")), str(v.get("name")), str(v.get("tradition")),
+                        str(v.get("description")), dbl(v.get("score")), shared));
+            }
+            boolean more = r.get("found").asInt() >= k;
+            if (items.size() < limit && more && k < MAX_NEIGHBOURS) {
+                return neighbours(caller, id, limit, Math.min(MAX_NEIGHBOURS, k * 4));
+            }
+            items.sort(Comparator.comparingDouble(SimilarView.Item::score).reversed()
+                    .thenComparing(SimilarView.Item::id));
+            return CompletableFuture.completedFuture(List.copyOf(items.subList(0, Math.min(limit, items.size()))));
+        });
     }
 
     public CompletionStage<CentralityView> centrality(Caller caller, String id, int limit) {
