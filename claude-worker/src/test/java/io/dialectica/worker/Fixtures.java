@@ -96,6 +96,30 @@ public final class Fixtures {
                 .willReturn(okJson(json(related))));
     }
 
+    /**
+     * Stubs GET similar for the concept: graph-service's answer, items as listed (the worker orders, filters and
+     * cuts them itself).
+     */
+    public static void stubSimilar(Concept concept, List<ObjectNode> items) {
+        ObjectNode body = TopicCollector.MAPPER.createObjectNode();
+        body.put("conceptId", concept.id().toString()).put("pending", false);
+        ArrayNode array = body.putArray("items");
+        items.forEach(array::add);
+        WorkerTestResource.graph.stubFor(get(urlPathEqualTo("/api/graph/concepts/" + concept.id() + "/similar"))
+                .withHeader("Authorization", matching("Bearer .+")).willReturn(okJson(json(body))));
+    }
+
+    public static ObjectNode similarItem(UUID id, String name, String description, double score, String... shared) {
+        ObjectNode item = TopicCollector.MAPPER.createObjectNode();
+        item.put("id", id.toString()).put("name", name).put("tradition", "Test tradition")
+                .put("description", description).put("score", score);
+        ArrayNode names = item.putArray("sharedCategories");
+        for (String s : shared) {
+            names.add(s);
+        }
+        return item;
+    }
+
     /** A valid theses.v1 answer using the concept's first categories. */
     public static String thesesAnswer(Concept concept, int count) {
         ObjectNode root = TopicCollector.MAPPER.createObjectNode();

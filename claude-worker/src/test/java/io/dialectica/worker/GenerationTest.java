@@ -140,6 +140,40 @@ class GenerationTest {
     }
 
     @Test
+    void theContextCarriesTheThreeMostSimilarConceptsWithWhy() {
+        Concept c = concept("Virtue", 4);
+        UUID near = UUID.randomUUID();
+        String longDescription = "Moral excellence as a settled disposition of character, acquired by habit and aimed "
+                + "at eudaimonia, the flourishing life; the virtuous person hits the mean between excess and deficiency, "
+                + "guided by practical wisdom.";
+        Fixtures.stubSimilar(c, List.of(
+                Fixtures.similarItem(near, "Aristotelian ethics", longDescription, 0.93, c.categoryNames().getFirst()),
+                Fixtures.similarItem(UUID.randomUUID(), "Confucian virtue", "Ren and li.", 0.88),
+                Fixtures.similarItem(UUID.randomUUID(), "Stoic virtue", "Virtue is the only good.", 0.86),
+                Fixtures.similarItem(UUID.randomUUID(), "Care ethics", "Relations of care.", 0.71)));
+        claude.stubFor(post(urlPathEqualTo("/v1/messages")).withRequestBody(containing(c.name()))
+                .willReturn(Fixtures.sseResponse(Fixtures.sse(Fixtures.thesesAnswer(c, 2), 2))));
+        UUID job = UUID.randomUUID();
+        Fixtures.publish(Fixtures.theses(job, c.id(), 2));
+        GenerationResult r = result(job);
+        assertTrue(r.succeeded(), () -> "failed: " + r.error());
+
+        // the prompt is JSON inside JSON: quotes come escaped
+        String prompt = messagesCalls(c).getFirst().getBodyAsString().replace("\\\"", "\"");
+        assertTrue(prompt.contains("\"similar\":[{\"id\":\"" + near + "\",\"name\":\"Aristotelian ethics\""), prompt);
+        assertTrue(prompt.contains("\"why\":\"close in meaning to " + c.name() + " (similarity 0.93), shares "
+                + c.categoryNames().getFirst() + "\""), prompt);
+        assertTrue(prompt.contains("\"why\":\"close in meaning to " + c.name()
+                + " (similarity 0.88), no category in common\""),
+                prompt);
+        assertTrue(prompt.contains("Stoic virtue"), prompt);
+        assertFalse(prompt.contains("Care ethics"), "only the three most similar: " + prompt);
+        assertFalse(prompt.contains("guided by practical wisdom"), "a short description: " + prompt);
+        assertTrue(prompt.contains("Moral excellence as a settled disposition"), prompt);
+        // a concept without vectors (no stub: 404) simply has none, as every other test here shows
+    }
+
+    @Test
     void rateLimitedWithRetryAfterIsRetriedAfterThatDelay() {
         Concept c = concept("Limited", 3);
         String s = "limited-" + c.id();

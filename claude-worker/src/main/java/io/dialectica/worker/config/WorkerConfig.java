@@ -134,6 +134,13 @@ public interface WorkerConfig {
         @WithDefault("5")
         int relatedLimit();
 
+        /**
+         * Concepts similar by meaning (graph-service's /similar: embeddings) in the context, over all source
+         * concepts; 0 leaves them out. They are the first thing compression drops.
+         */
+        @WithDefault("3")
+        int similarLimit();
+
         /** Categories asked for with their PageRank. */
         @WithDefault("100")
         int centralityLimit();

@@ -8,6 +8,9 @@ import io.dialectica.worker.context.GraphModels.ConceptGraph;
 import io.dialectica.worker.context.GraphModels.Related;
 import io.dialectica.worker.context.GraphModels.RelatedItem;
 import io.dialectica.worker.context.GraphModels.Relation;
+import io.dialectica.worker.context.GraphModels.Similar;
+import io.dialectica.worker.context.GraphModels.SimilarItem;
+import io.dialectica.worker.context.PromptContext.SimilarConcept;
 import io.dialectica.worker.context.PromptContext.CategoryContext;
 import io.dialectica.worker.context.PromptContext.ConceptContext;
 import io.dialectica.worker.context.PromptContext.RelatedConcept;
@@ -38,9 +41,16 @@ import java.util.UUID;
  * category names alphabetically — and scores are rounded to 4 decimals. The same concept state therefore
  * serialises to the same JSON, whatever order the answers came in, and prompts on it share the cached prefix
  * (ContextDeterminismTest).
+ * <p>
+ * <b>Similar concepts</b> (graph-service's {@code /similar}, embeddings): the {@code similar-limit} (3) nearest by
+ * meaning over all source concepts (sources excluded, the best score of a concept kept), each with a short
+ * description and why it is similar; the first thing compression drops.
  */
 @ApplicationScoped
 public class ContextBuilder {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ContextBuilder.class);
+    static final int SIMILAR_DESCRIPTION = 160;
 
     private final GraphContextLoader loader;
     private final WorkerConfig config;
@@ -58,12 +68,16 @@ public class ContextBuilder {
     public ContextCompressor.Result build(GenerationRequest request) {
         List<ConceptContext> concepts = new ArrayList<>();
         Map<UUID, RelatedItem> related = new LinkedHashMap<>();
+        Map<UUID, SimilarConcept> similar = new LinkedHashMap<>();
         Set<UUID> sources = new HashSet<>(request.conceptIds());
         for (UUID id : request.conceptIds()) {
             ConceptGraph graph = loader.concept(id);
             Centrality centrality = loader.centrality(id);
             Related rel = loader.related(id);
             concepts.add(toContext(graph, centrality));
+            for (SimilarConcept s : similar(id, graph.name(), sources)) {
+                similar.merge(UUID.fromString(s.id()), s, (a, b) -> a.score() >= b.score() ? a : b);
+            }
             if (rel != null && rel.items() != null) {
                 for (RelatedItem item : rel.items()) {
                     if (item.id() != null && !sources.contains(item.id())) {
@@ -72,8 +86,71 @@ public class ContextBuilder {
                 }
             }
         }
-        return fit(new PromptContext(concepts, related(related.values(), config.graph().relatedLimit())),
-                config.graph().tokenBudget());
+        return fit(new PromptContext(concepts, related(related.values(), config.graph().relatedLimit()))
+                .withSimilar(mostSimilar(similar.values(), config.graph().similarLimit())), config.graph().tokenBudget());
+    }
+
+    /**
+     * The concepts nearest by meaning to one source concept, as context entries; none when graph-service cannot say
+     * (no vectors yet, an older graph-service, a failure): similar concepts enrich a prompt, they never fail a job.
+     */
+    private List<SimilarConcept> similar(UUID id, String sourceName, Set<UUID> sources) {
+        int limit = config.graph().similarLimit();
+        if (limit <= 0) {
+            return List.of();
+        }
+        Similar answer;
+        try {
+            // one more than needed per source: another source concept may be among them
+            answer = loader.similar(id, limit + sources.size());
+        } catch (RuntimeException e) {
+            LOG.debugf("no similar concepts for %s: %s", id, e.getMessage());
+            return List.of();
+        }
+        if (answer == null || answer.items() == null) {
+            return List.of();
+        }
+        List<SimilarConcept> out = new ArrayList<>();
+        for (SimilarItem item : answer.items()) {
+            if (item.id() != null && !sources.contains(item.id())) {
+                out.add(similarConcept(item, sourceName));
+            }
+        }
+        return out;
+    }
+
+    static SimilarConcept similarConcept(SimilarItem item, String sourceName) {
+        List<String> shared = item.sharedCategories() == null ? List.of()
+                : item.sharedCategories().stream().filter(java.util.Objects::nonNull).sorted().distinct().toList();
+        String why = "close in meaning to " + sourceName + " (similarity "
+                + String.format(java.util.Locale.ROOT, "%.2f", item.score()) + ")"
+                + (shared.isEmpty() ? ", no category in common" : ", shares " + String.join(", ", shared));
+        return new SimilarConcept(item.id().toString(), item.name(), shortDescription(item.description()), why,
+                round(item.score()));
+    }
+
+    /** The best {@code limit} in a total order (score, name, id). */
+    static List<SimilarConcept> mostSimilar(java.util.Collection<SimilarConcept> items, int limit) {
+        return items.stream()
+                .sorted(Comparator.comparingDouble(SimilarConcept::score).reversed()
+                        .thenComparing(SimilarConcept::name, Comparator.nullsLast(Comparator.naturalOrder()))
+                        .thenComparing(SimilarConcept::id))
+                .limit(Math.max(0, limit))
+                .toList();
+    }
+
+    /** At most {@value #SIMILAR_DESCRIPTION} characters, cut at a word where possible. */
+    static String shortDescription(String description) {
+        String d = blankToNull(description);
+        if (d == null) {
+            return null;
+        }
+        d = d.strip().replaceAll("\\s+", " ");
+        if (d.length() <= SIMILAR_DESCRIPTION) {
+            return d;
+        }
+        int cut = d.lastIndexOf(' ', SIMILAR_DESCRIPTION - 1);
+        return d.substring(0, cut > SIMILAR_DESCRIPTION / 2 ? cut : SIMILAR_DESCRIPTION - 1) + "…";
     }
 
     /**

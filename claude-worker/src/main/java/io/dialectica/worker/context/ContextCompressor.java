@@ -6,6 +6,7 @@ import io.dialectica.worker.context.PromptContext.CategoryContext;
 import io.dialectica.worker.context.PromptContext.ConceptContext;
 import io.dialectica.worker.context.PromptContext.RelatedConcept;
 import io.dialectica.worker.context.PromptContext.RelationContext;
+import io.dialectica.worker.context.PromptContext.SimilarConcept;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,6 +15,7 @@ import java.util.List;
 /**
  * Fits a context into a token budget (estimate: characters of its JSON / 4), dropping in this order:
  * <ol>
+ * <li>the concepts similar by meaning, least similar first (an enrichment: the first to go);</li>
  * <li>the least central category (PageRank relative to the most central category of the same concept,
  * so concepts of different sizes compare fairly) together with every relation touching it, while each
  * concept keeps more than {@code minCategories};</li>
@@ -40,11 +42,11 @@ public final class ContextCompressor {
      * the estimate.
      */
     public record Result(PromptContext context, String json, int estimatedTokens, int droppedCategories,
-            int droppedRelations, int droppedRelated, int countedTokens, boolean exact) {
+            int droppedRelations, int droppedRelated, int droppedSimilar, int countedTokens, boolean exact) {
 
         public Result counted(int tokens, boolean isExact) {
             return new Result(context, json, estimatedTokens, droppedCategories, droppedRelations, droppedRelated,
-                    tokens, isExact);
+                    droppedSimilar, tokens, isExact);
         }
     }
 
@@ -58,6 +60,17 @@ public final class ContextCompressor {
         int droppedCategories = 0;
         int droppedRelations = 0;
         int droppedRelated = 0;
+        int droppedSimilar = 0;
+        // 0. similar concepts, least similar first
+        while (estimateTokens(json) > budget && current.similar() != null && !current.similar().isEmpty()) {
+            List<SimilarConcept> similar = new ArrayList<>(current.similar());
+            similar.sort(Comparator.comparingDouble(SimilarConcept::score).reversed()
+                    .thenComparing(SimilarConcept::name, Comparator.nullsLast(Comparator.naturalOrder())));
+            similar.removeLast();
+            droppedSimilar++;
+            current = current.withSimilar(similar);
+            json = json(current);
+        }
         // 1. least central categories, keeping MIN_CATEGORIES per concept
         while (estimateTokens(json) > budget) {
             Drop drop = leastCentral(current, MIN_CATEGORIES);
@@ -99,7 +112,7 @@ public final class ContextCompressor {
             json = json(current);
         }
         return new Result(current, json, estimateTokens(json), droppedCategories, droppedRelations, droppedRelated,
-                estimateTokens(json), false);
+                droppedSimilar, estimateTokens(json), false);
     }
 
     private record Drop(PromptContext context, int relationsRemoved) {

@@ -4,6 +4,7 @@ import io.dialectica.worker.config.WorkerConfig;
 import io.dialectica.worker.context.GraphModels.Centrality;
 import io.dialectica.worker.context.GraphModels.ConceptGraph;
 import io.dialectica.worker.context.GraphModels.Related;
+import io.dialectica.worker.context.GraphModels.Similar;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
@@ -61,6 +62,17 @@ public class GraphContextLoader {
             skipOn = { NotYetProjected.class, GraphRefused.class })
     public Related related(UUID id) {
         return call(id, () -> client.related(id, config.graph().relatedLimit(), token.authorization()));
+    }
+
+    /**
+     * Enrichment only: one quick try, no retries of a 404 (a graph-service without /similar, or a concept not
+     * projected yet, simply gives no similar concepts); failures count towards the breaker as the others do.
+     */
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS,
+            skipOn = { NotYetProjected.class, GraphRefused.class })
+    public Similar similar(UUID id, int limit) {
+        return call(id, () -> client.similar(id, limit, token.authorization()));
     }
 
     private static <T> T call(UUID id, java.util.function.Supplier<T> request) {

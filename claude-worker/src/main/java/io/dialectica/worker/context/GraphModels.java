@@ -35,6 +35,16 @@ public final class GraphModels {
     public record CentralityItem(UUID categoryId, String name, double score) {
     }
 
+    /** {@code GET /api/graph/concepts/{id}/similar} (nearest by meaning first). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Similar(UUID conceptId, boolean pending, List<SimilarItem> items) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SimilarItem(UUID id, String name, String tradition, String description, double score,
+            List<String> sharedCategories) {
+    }
+
     /** {@code GET /api/graph/concepts/{id}/related} (most related first). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Related(UUID conceptId, List<RelatedItem> items) {

@@ -3,6 +3,7 @@ package io.dialectica.worker.context;
 import io.dialectica.worker.context.GraphModels.Centrality;
 import io.dialectica.worker.context.GraphModels.ConceptGraph;
 import io.dialectica.worker.context.GraphModels.Related;
+import io.dialectica.worker.context.GraphModels.Similar;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -31,6 +32,11 @@ public interface GraphServiceClient {
     @GET
     @Path("/{id}/centrality")
     Centrality centrality(@PathParam("id") UUID id, @QueryParam("limit") int limit,
+            @HeaderParam("Authorization") String authorization);
+
+    @GET
+    @Path("/{id}/similar")
+    Similar similar(@PathParam("id") UUID id, @QueryParam("limit") int limit,
             @HeaderParam("Authorization") String authorization);
 
     @GET

@@ -5,12 +5,14 @@ import io.dialectica.worker.context.PromptContext.CategoryContext;
 import io.dialectica.worker.context.PromptContext.ConceptContext;
 import io.dialectica.worker.context.PromptContext.RelatedConcept;
 import io.dialectica.worker.context.PromptContext.RelationContext;
+import io.dialectica.worker.context.PromptContext.SimilarConcept;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContextCompressorTest {
@@ -97,6 +99,33 @@ class ContextCompressorTest {
         assertEquals(List.of("A-C0"), names(tiny.context(), 0), "at worst, the most central category is left");
         assertEquals(List.of(), tiny.context().related());
         assertTrue(tiny.estimatedTokens() > 1, "an unreachable budget is reported, not hidden");
+    }
+
+    @Test
+    void similarConceptsGoFirstLeastSimilarFirst() {
+        PromptContext base = context(List.of(concept("A", new double[] { 0.4, 0.1, 0.3, 0.2, 0.05 })));
+        PromptContext c = base.withSimilar(List.of(
+                new SimilarConcept("s1", "Nearest", "A short description.", "close in meaning to A (similarity 0.91)", 0.91),
+                new SimilarConcept("s3", "Farthest", "A short description.", "close in meaning to A (similarity 0.62)", 0.62),
+                new SimilarConcept("s2", "Middle", "A short description.", "close in meaning to A (similarity 0.80)", 0.80)));
+        String json = compressor.json(c);
+        assertTrue(json.contains("\"similar\":[{\"id\":\"s1\",\"name\":\"Nearest\",\"description\":\"A short description.\","
+                + "\"why\":\"close in meaning to A (similarity 0.91)\"}"), json);
+        assertFalse(json.contains("score\":0.91"), "the score is not sent: the why says it");
+
+        // one token under: the least similar goes, nothing else
+        ContextCompressor.Result one = compressor.compress(c, ContextCompressor.estimateTokens(json) - 1);
+        assertEquals(List.of("Nearest", "Middle"), one.context().similar().stream().map(SimilarConcept::name).toList());
+        assertEquals(1, one.droppedSimilar());
+        assertEquals(0, one.droppedCategories());
+        assertEquals(0, one.droppedRelated());
+
+        // the budget of the context without them: all three go, categories and related concepts stay
+        ContextCompressor.Result none = compressor.compress(c, ContextCompressor.estimateTokens(compressor.json(base)));
+        assertEquals(base, none.context());
+        assertFalse(none.json().contains("similar"), "an empty list leaves the field out");
+        assertEquals(3, none.droppedSimilar());
+        assertEquals(0, none.droppedCategories());
     }
 
     @Test
