@@ -11,7 +11,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-BENCHES=(api writes ratelimit freshness)
+BENCHES=(api writes ratelimit freshness embeddings)
 [[ -n "${BENCH_ONLY:-}" ]] && IFS=',' read -r -a BENCHES <<<"$BENCH_ONLY"
 
 if [[ "${BENCH_SMOKE:-0}" == 1 ]]; then
@@ -26,6 +26,8 @@ if [[ "${BENCH_SMOKE:-0}" == 1 ]]; then
   # freshness
   export BENCH_RATES="${BENCH_RATES:-20}" BENCH_SECONDS="${BENCH_SECONDS:-3}" BENCH_WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-1}"
   export BENCH_BULK_EVENTS="${BENCH_BULK_EVENTS:-500}"
+  # embeddings (also uses the freshness settings above; graph-service restarted without its start-up sweep)
+  export BENCH_EMBED_TEXTS="${BENCH_EMBED_TEXTS:-64}" BENCH_EMBED_RATE="${BENCH_EMBED_RATE:-20}" BENCH_SWEEP="${BENCH_SWEEP:-0}"
 fi
 
 summary=() failed=0
