@@ -66,9 +66,10 @@ rm -f "$EMBED_OUT"
 [[ -n "$one_thread" ]] || die "the embedder did not report"
 
 # ---- 2. freshness with embedding off and on -----------------------------------------------------
-metric() {  # the value of a metric line (first match) in graph-service's /q/metrics
-  curl -fsS -m 5 "$GRAPH_URL/q/metrics" 2>/dev/null | awk -v m="$1" '$1 == m { print $2; exit }'
+metric() {  # the value of a metric line (first match) in graph-service's /q/metrics; awk reads it all (no SIGPIPE)
+  { curl -fsS -m 5 "$GRAPH_URL/q/metrics" 2>/dev/null || true; } | awk -v m="$1" '$1 == m && !done { print $2; done = 1 }'
 }
+is_zero() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 == 0) }'; }
 restart_graph() {  # $1: embedding enabled (true/false); empty: the stack's own settings
   "$ROOT/dialectica" stop graph-service >/dev/null 2>&1 || true
   if [[ -n "$1" ]]; then
@@ -90,7 +91,7 @@ trap 'exit 143' TERM INT
 # p50 and p99 (ms) of a Prometheus histogram from its cumulative buckets: the upper bound of the first bucket
 # holding the quantile (what Grafana's histogram_quantile would interpolate within)
 quantiles() {
-  curl -fsS -m 5 "$GRAPH_URL/q/metrics" | awk -v m="$1" '
+  { curl -fsS -m 5 "$GRAPH_URL/q/metrics" 2>/dev/null || true; } | awk -v m="$1" '
     index($0, m "_bucket{") == 1 { match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5)
       if (le != "+Inf") { n++; bound[n] = le + 0; cum[n] = $NF + 0 } else total = $NF + 0 }
     END { if (total == 0) { print "- -"; exit }
@@ -105,10 +106,12 @@ for mode in off on; do
   echo "bench embeddings: === freshness at $RATE/s, embedding $mode" >&2
   restart_graph "$enabled"
   if [[ "$mode" == on ]]; then
+    [[ -n "$(metric dialectica_graph_embedding_queue)" ]] \
+      || die "graph-service exports no dialectica_graph_embedding_queue: is it a build with the embedding worker?"
     # the start-up sweep embeds what the stack holds: measured separately, not during the freshness run
     start=$(date +%s)
     sleep 2
-    while [[ "$(metric dialectica_graph_embedding_sweeping)" != "0.0" || "$(metric dialectica_graph_embedding_queue)" != "0.0" ]]; do
+    while ! is_zero "$(metric dialectica_graph_embedding_sweeping)" || ! is_zero "$(metric dialectica_graph_embedding_queue)"; do
       (( $(date +%s) - start < SWEEP_WAIT )) || die "the start-up sweep took longer than ${SWEEP_WAIT} s"
       sleep 2
     done
@@ -128,7 +131,7 @@ for mode in off on; do
   echo "bench embeddings: embedding $mode: graph p99 ${p99[$mode]} ms at ${achieved[$mode]}/s" >&2
   if [[ "$mode" == on ]]; then
     start=$(date +%s)
-    while [[ "$(metric dialectica_graph_embedding_queue)" != "0.0" ]]; do
+    while ! is_zero "$(metric dialectica_graph_embedding_queue)"; do
       (( $(date +%s) - start < SWEEP_WAIT )) || break
       sleep 1
     done
