@@ -174,6 +174,9 @@ public class HistoryConsumer {
         // a new consumer group records everything the topic still holds (what is older than a concept's baseline
         // or last version is skipped by its commit LSN)
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // the cdc-connector owns the topic (and its partition count): concept-service starts first in the local stack,
+        // and a consumer's metadata request must not create it with the broker's default of one partition
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
