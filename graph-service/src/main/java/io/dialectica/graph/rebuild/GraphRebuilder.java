@@ -90,8 +90,8 @@ public class GraphRebuilder {
         long waited = writer.lockWaitMs() - waitedBefore;
         long held = writer.lockHeldMs() - heldBefore;
         LOG.infof("rebuild %s done at %s in %d ms (%d ms waiting for the progress locks, %d ms holding them): swept %d "
-                + "concepts, %d relations, %d categories", id, Lsn.format(lsn), took, waited, held, conceptsSwept,
-                relationsSwept, categoriesSwept);
+                + "concepts, %d relations, %d categories", id, Lsn.format(lsn), took, waited, held,
+                conceptsSwept.sum(), relationsSwept.sum(), categoriesSwept.sum());
         return new Result(id, Lsn.format(lsn), load.categoriesWritten, load.conceptsWritten, load.conceptsSkipped,
                 conceptsSwept.sum(), relationsSwept.sum(), categoriesSwept.sum(), load.unknownTypes, waited, held, took);
     }
