@@ -574,6 +574,7 @@ $('reload').addEventListener('click', () => { clearMessages(); if (state.concept
 async function loadGraphViews(id) {
   // read-your-writes: the graph answers once it has applied the last write of this studio (or says it is behind)
   const headers = state.consistencyToken ? { 'X-Consistency-Token': state.consistencyToken } : {};
+  loadSimilar(id, headers);
   try {
     const [central, related] = await Promise.all([
       api('GET', `/api/graph/concepts/${id}/centrality?limit=10`, { headers }),
@@ -602,6 +603,32 @@ async function loadGraphViews(id) {
     const note = behind ? 'The graph has not caught up with the last change yet: reload in a moment.' : e.message;
     $('central').replaceChildren(text('li', note, 'note'));
     $('related').replaceChildren();
+  }
+}
+
+/** Concepts close in meaning (graph-service's embeddings): apart from the other views, so that a failure here leaves them. */
+async function loadSimilar(id, headers) {
+  const box = $('similar');
+  try {
+    const res = await api('GET', `/api/graph/concepts/${id}/similar?limit=8`, { headers });
+    if (!state.concept || state.concept.id !== id) return;
+    const items = res.body.items || [];
+    const rows = items.map((s) => {
+      const li = document.createElement('li');
+      const b = button('', () => openConcept(s.id), 'item');
+      b.append(text('span', s.name), text('small', ` ${Math.round(100 * s.score)} %`), document.createElement('br'),
+        text('small', [s.tradition, (s.sharedCategories || []).length ? `shares ${s.sharedCategories.join(', ')}` : null]
+          .filter(Boolean).join(' · ') || (s.description || '').slice(0, 80)));
+      li.append(b);
+      return li;
+    });
+    // pending: the vector of its current text is still being computed (about a second after a change)
+    if (res.body.pending) rows.unshift(text('li', 'Its meaning is still being worked out after the last change: reload in a moment.', 'note'));
+    else if (!rows.length) rows.push(text('li', 'None that you can see.', 'note'));
+    box.replaceChildren(...rows);
+  } catch (e) {
+    const behind = e instanceof ApiError && e.status === 504;
+    box.replaceChildren(text('li', behind ? 'The graph has not caught up with the last change yet: reload in a moment.' : e.message, 'note'));
   }
 }
 
@@ -949,6 +976,7 @@ $('syn-discard').addEventListener('click', () => {
   $('canvas-note').hidden = true;
   $('fit').disabled = true;
   status('The proposal was not saved; “Show it on the canvas” brings it back.');
+  $('syn-show').focus(); // the buttons that had the focus are gone
 });
 
 async function loadTheses(url) {

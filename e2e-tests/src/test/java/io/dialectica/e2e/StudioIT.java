@@ -410,6 +410,42 @@ class StudioIT {
         assertEquals(0L, js("return window.dialecticaStudio.cy.elements('.on-path').length"));
     }
 
+    @Test
+    void similarConceptsAreListedByMeaning() throws Exception {
+        signIn("studio-" + UUID.randomUUID().toString().substring(0, 8));
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String virtue;
+        String character = "Ethics of character " + tag;
+        String logic = "Predicate logic " + tag;
+        try (ConceptClient api = new ConceptClient(studio.baseUrl(), token())) {
+            virtue = api.post("/api/concepts", Map.of("name", "Virtue ethics " + tag,
+                    "description", "Moral character, the virtues and a flourishing, happy human life.",
+                    "categories", List.of(Map.of("name", "Virtue"), Map.of("name", "Flourishing")))).expect(201).id();
+            api.post("/api/concepts", Map.of("name", character,
+                    "description", "Courage, temperance and practical wisdom as the moral excellences of a good person.",
+                    "categories", List.of(Map.of("name", "Courage"), Map.of("name", "Practical wisdom")))).expect(201);
+            api.post("/api/concepts", Map.of("name", logic,
+                    "description", "Quantifiers, variables and the validity of formal inference.",
+                    "categories", List.of(Map.of("name", "Quantifier"), Map.of("name", "Inference")))).expect(201);
+        }
+        browser.get(studio.baseUrl() + "/#/concepts/" + virtue);
+        browser.navigate().refresh();
+        awaitNodes(2);
+        // the vectors follow the graph by about a second: reload until the nearest by meaning is listed
+        new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofSeconds(2)).until(d -> {
+            if (d.findElement(By.id("similar")).getText().contains(character)) {
+                return true;
+            }
+            d.findElement(By.id("reload")).click();
+            return false;
+        });
+        String listed = browser.findElement(By.id("similar")).getText();
+        assertFalse(listed.contains("Virtue ethics " + tag), "not itself: " + listed);
+        assertTrue(!listed.contains(logic) || listed.indexOf(character) < listed.indexOf(logic), "ethics before logic: " + listed);
+        browser.findElement(By.xpath("//ul[@id='similar']//button[contains(., '" + character + "')]")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("concept-title"), character));
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     /** A screen in the middle of a test, beside the last screens of {@link #closeBrowser}. */
