@@ -39,8 +39,8 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ -x "$NGINX" ]] || die "nginx is not installed (apt-get install -y nginx-light, or run ./dialectica up as root)"
 curl -fsS "$GATEWAY_URL/q/health/ready" >/dev/null 2>&1 || die "the gateway at $GATEWAY_URL is not ready: run ./dialectica up"
 curl -fsS "$CONCEPT_URL/q/health/ready" >/dev/null 2>&1 || die "concept-service at $CONCEPT_URL is not ready: run ./dialectica up"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-[[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+. "$ROOT/deploy/local/lib/java.sh"
+find_jdk
 
 # nginx as the plain reverse proxy of docs/benchmarks.md: one worker, keep-alive to concept-service
 CS_HOSTPORT="${CONCEPT_URL#http://}"

@@ -23,32 +23,9 @@ for svc in "concept-service ${CONCEPT_URL:-http://127.0.0.1:8081}" "graph-servic
   curl -fsS -m 5 -o /dev/null "$url/q/health/ready" 2>/dev/null || die "$name at $url is not ready: run ./dialectica up"
 done
 
-# a JDK 21+ (as ./dialectica picks one): JAVA_HOME if it is one, else the newest under /usr/lib/jvm
-java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | head -n 1; }
-if [[ -z "${JAVA_HOME:-}" || "$(java_major "$JAVA_HOME")" -lt 21 ]]; then
-  best="" best_major=0
-  for candidate in /usr/lib/jvm/*/; do
-    candidate="${candidate%/}"
-    [[ -x "$candidate/bin/javac" ]] || continue
-    major="$(java_major "$candidate")"
-    if [[ "${major:-0}" -gt "$best_major" ]]; then best="$candidate"; best_major="$major"; fi
-  done
-  [[ "$best_major" -ge 21 ]] || die "no JDK 21 or newer found (set JAVA_HOME)"
-  export JAVA_HOME="$best"
-fi
-JAVA="$JAVA_HOME/bin/java"
-
-# the benchmark's classes and their runtime classpath (e2e-tests/target/classes + target/lib), built when missing
-# or older than their sources; the services' artifacts come from ~/.m2 (./dialectica up installed them)
-CLASSES="$ROOT/e2e-tests/target/classes"
-LIB="$ROOT/e2e-tests/target/lib"
-if [[ ! -d "$LIB" || ! -f "$CLASSES/io/dialectica/e2e/bench/FreshnessBench.class" \
-      || -n "$(find "$ROOT/e2e-tests/src/main" "$ROOT/e2e-tests/pom.xml" -newer "$CLASSES/io/dialectica/e2e/bench/FreshnessBench.class" -print -quit)" ]]; then
-  mkdir -p "$ROOT/.local/logs"
-  echo "bench freshness: building e2e-tests (log: .local/logs/bench-build.log) ..." >&2
-  (cd "$ROOT" && ./mvnw -B -q package -Dmaven.test.skip=true -pl contracts,e2e-tests) >"$ROOT/.local/logs/bench-build.log" 2>&1 \
-    || { tail -n 30 "$ROOT/.local/logs/bench-build.log" >&2; die "build failed"; }
-fi
+. "$ROOT/deploy/local/lib/java.sh"
+find_jdk
+e2e_classes io/dialectica/e2e/bench/FreshnessBench
 
 export BENCH_TOKEN
 BENCH_TOKEN="$("$ROOT/dialectica" token "bench-fresh-$(date +%s)")"

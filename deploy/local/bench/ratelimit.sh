@@ -23,12 +23,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_open 19092 || die "Kafka (127.0.0.1:19092) is not running: ./dialectica up (or ./dialectica start kafka)"
 port_open 16379 || die "Redis (127.0.0.1:16379) is not running: ./dialectica up (or ./dialectica start redis)"
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-if [[ -z "${JAVA_HOME:-}" ]]; then
-  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*/; do
-    [[ -x "${candidate%/}/bin/java" ]] && { JAVA="${candidate%/}/bin/java"; break; }
-  done
-fi
+. "$ROOT/deploy/local/lib/java.sh"
+find_jdk
 
 # the packaged worker and the stand-in, built when missing
 WORKER_JAR="$ROOT/claude-worker/target/quarkus-app/quarkus-run.jar"
