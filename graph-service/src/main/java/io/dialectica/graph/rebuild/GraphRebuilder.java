@@ -2,6 +2,7 @@ package io.dialectica.graph.rebuild;
 
 import io.dialectica.contracts.Lsn;
 import io.dialectica.graph.config.GraphConfig;
+import io.dialectica.graph.embedding.EmbeddingWorker;
 import io.dialectica.service.problem.ApiProblem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,12 +46,14 @@ public class GraphRebuilder {
     private final SourceSnapshot source;
     private final RebuildWriter writer;
     private final GraphConfig config;
+    private final EmbeddingWorker embeddings;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    public GraphRebuilder(SourceSnapshot source, RebuildWriter writer, GraphConfig config) {
+    public GraphRebuilder(SourceSnapshot source, RebuildWriter writer, GraphConfig config, EmbeddingWorker embeddings) {
         this.source = source;
         this.writer = writer;
         this.config = config;
+        this.embeddings = embeddings;
     }
 
     public Result rebuild() {
@@ -86,6 +89,9 @@ public class GraphRebuilder {
         while (writer.sweepCategories(lsn, id, SWEEP_STEP, categoriesSwept) > 0) {
             // next step
         }
+        // the vectors of concepts whose text the rebuild changed: each batch was handed over, and a sweep of this
+        // replica's concepts catches what did not fit into the worker's queue (and renamed categories' concepts)
+        embeddings.sweep();
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         long waited = writer.lockWaitMs() - waitedBefore;
         long held = writer.lockHeldMs() - heldBefore;
@@ -124,6 +130,8 @@ public class GraphRebuilder {
         @Override
         public void concepts(List<SourceSnapshot.Concept> batch) {
             RebuildWriter.Batch done = writer.writeConcepts(batch, lsn, id);
+            // a skipped concept is handed over too: the worker leaves a concept whose vector matches its text alone
+            embeddings.changed(batch.stream().map(SourceSnapshot.Concept::id).toList(), List.of());
             conceptsWritten += done.written();
             conceptsSkipped += done.skipped();
             unknownTypes += done.unknownTypes();
