@@ -134,9 +134,11 @@ class ConceptTransferTest {
         given().auth().oauth2(alice).contentType("application/json").body(resource("jsoncanvas-sample.canvas"))
                 .when().post("/api/concepts/import?format=canvas").then()
                 .statusCode(201).body("name", equalTo("Imported canvas")).body("categories", hasSize(4));
+        // a dry run: written, its descriptions would be the shared categories' (Being, Nothing, Becoming) for every
+        // later test that creates them (the first description a category gets stays)
         given().auth().oauth2(alice).contentType("text/plain").body(resource("hegel.argdown"))
-                .when().post("/api/concepts/import?format=argdown").then()
-                .statusCode(201).body("name", equalTo("Being, Nothing, Becoming")).body("relations", hasSize(4));
+                .when().post("/api/concepts/import?format=argdown&dryRun=true").then()
+                .statusCode(200).body("concept.name", equalTo("Being, Nothing, Becoming")).body("concept.relations", hasSize(4));
         given().auth().oauth2(alice).contentType("application/json").body(resource("aifdb-style.json"))
                 .when().post("/api/concepts/import?format=aif").then()
                 .statusCode(201).body("categories", hasSize(3)).body("relations.type", equalTo(List.of("IMPLIES", "NEGATES")));
