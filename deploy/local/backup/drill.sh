@@ -7,6 +7,8 @@
 #      connector's position; the convergence checker must find PostgreSQL, Neo4j and the index identical)
 #   5. the concepts, the job and its theses of step 1 are there, step 3's are not; a new write flows through to
 #      both projections (read back from graph-service and search-service with its consistency token)
+# DRILL_POSTGRES_ONLY=1: the backup's Neo4j store and OpenSearch snapshot are dropped before the restore, which
+# must then rebuild both projections from PostgreSQL (rebuilt=search,graph).
 # Destroys the local stack's data (that is the point): it refuses to run unless DRILL_CONFIRM=yes or --yes.
 # Prints a table and, last, `drill backup_ms=<n> restore_ms=<n> rebuilt=<...> result=ok|FAILED`.
 set -euo pipefail
@@ -69,6 +71,14 @@ t=$(now_ms)
 backup_id="$("$DIALECTICA" backup | tail -n 1)"
 backup_ms=$(( $(now_ms) - t ))
 [[ -n "$backup_id" ]] || die "no backup id"
+
+# PostgreSQL alone is enough: DRILL_POSTGRES_ONLY=1 drops the projections' part of the backup, so the restore
+# starts them empty and must rebuild both from PostgreSQL
+if [[ "${DRILL_POSTGRES_ONLY:-0}" == 1 ]]; then
+  say "   DRILL_POSTGRES_ONLY=1: removing Neo4j's store and the OpenSearch snapshot from the backup"
+  rm -f "$ROOT/.local/backups/$backup_id/neo4j.tar.gz"
+  sed -i '/^opensearch\.snapshot=/d' "$ROOT/.local/backups/$backup_id/manifest.txt"
+fi
 
 # 3. after the recovery point
 say "3. writing after the backup"
