@@ -11,7 +11,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-BENCHES=(api writes ratelimit freshness embeddings)
+BENCHES=(api writes ratelimit freshness embeddings cost)
 [[ -n "${BENCH_ONLY:-}" ]] && IFS=',' read -r -a BENCHES <<<"$BENCH_ONLY"
 
 if [[ "${BENCH_SMOKE:-0}" == 1 ]]; then
