@@ -39,20 +39,8 @@ done
 APP="$ROOT/graph-service/target/quarkus-app"
 [[ -d "$APP/lib/main" ]] || die "graph-service is not built (./dialectica up)"
 
-# a JDK 21+ (as ./dialectica picks one): JAVA_HOME if it is one, else the newest under /usr/lib/jvm
-java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | head -n 1; }
-if [[ -z "${JAVA_HOME:-}" || "$(java_major "$JAVA_HOME")" -lt 21 ]]; then
-  best="" best_major=0
-  for candidate in /usr/lib/jvm/*/; do
-    candidate="${candidate%/}"
-    [[ -x "$candidate/bin/javac" ]] || continue
-    major="$(java_major "$candidate")"
-    if [[ "${major:-0}" -gt "$best_major" ]]; then best="$candidate"; best_major="$major"; fi
-  done
-  [[ "$best_major" -ge 21 ]] || die "no JDK 21 or newer found (set JAVA_HOME)"
-  JAVA_HOME="$best"
-fi
-JAVA="$JAVA_HOME/bin/java"
+. "$ROOT/deploy/local/lib/java.sh"
+find_jdk
 
 # ---- 1. texts per second ------------------------------------------------------------------------
 echo "bench embeddings: === texts/s (graph-service's embedder, batches of 32)" >&2

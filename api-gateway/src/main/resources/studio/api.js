@@ -17,16 +17,19 @@ export function whenUnauthorized(handler) { onUnauthorized = handler; }
 
 /**
  * One request. Resolves to {status, etag, body, headers}; rejects with ApiError (4xx/5xx) or with an Error whose
- * message says the gateway could not be reached.
+ * message says the gateway could not be reached. `body` is sent as JSON; `raw` (a string or Blob, e.g. a file to
+ * import) as it is, with `contentType`.
  */
-export async function api(method, path, { body, ifMatch, headers = {} } = {}) {
+export async function api(method, path, { body, raw, contentType, ifMatch, headers = {} } = {}) {
   const h = { Accept: 'application/json, application/problem+json', ...headers };
   if (token) h.Authorization = `Bearer ${token}`;
   if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (raw !== undefined) h['Content-Type'] = contentType || 'application/octet-stream';
   if (ifMatch) h['If-Match'] = ifMatch;
   let res;
   try {
-    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    const payload = raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body);
+    res = await fetch(path, { method, headers: h, body: payload });
   } catch (e) {
     throw new Error(`The gateway could not be reached (${e.message}). Is the local stack running?`);
   }
@@ -86,4 +89,26 @@ export function claims(jwt) {
   } catch {
     return null;
   }
+}
+
+/** A file from the API (an export): {blob, filename} from Content-Disposition; refusals as in api(). */
+export async function download(path) {
+  const h = { Accept: '*/*' };
+  if (token) h.Authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await fetch(path, { headers: h });
+  } catch (e) {
+    throw new Error(`The gateway could not be reached (${e.message}). Is the local stack running?`);
+  }
+  if (!res.ok) {
+    let problem = null;
+    try { problem = await res.json(); } catch { problem = null; }
+    throw new ApiError(res.status, problem, res.statusText);
+  }
+  const disposition = res.headers.get('Content-Disposition') || '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="([^"]+)"/i.exec(disposition);
+  const filename = encoded ? decodeURIComponent(encoded[1]) : plain ? plain[1] : 'concept';
+  return { blob: await res.blob(), filename };
 }

@@ -1,7 +1,7 @@
 // Dialectica Studio: sign in, browse and search concepts, edit one on the canvas, find paths in the graph, ask Claude
 // for theses or a synthesis of several concepts and watch the job live; a synthesis' proposal is previewed on the
 // canvas and saved as a new concept. Plain ES modules served by the gateway; every call goes to the same origin (/api, /ws/jobs, /auth).
-import { api, ApiError, setToken, whenUnauthorized, claims } from './api.js';
+import { api, ApiError, setToken, whenUnauthorized, claims, download } from './api.js';
 import { createCanvas, RELATION_STYLES } from './canvas.js';
 
 const $ = (id) => document.getElementById(id);
@@ -288,6 +288,55 @@ $('new-concept').addEventListener('submit', async (e) => {
   }
 });
 
+// ---- maps in and out: import a file, export the open concept (docs/formats.md) -----------------------------------
+
+const FORMAT_OF_EXTENSION = { canvas: 'canvas', graphml: 'graphml', xml: 'graphml', argdown: 'argdown', ad: 'argdown', json: 'aif' };
+const CONTENT_TYPE_OF_FORMAT = { canvas: 'application/json', graphml: 'application/graphml+xml', argdown: 'text/plain', aif: 'application/json' };
+
+$('import-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  clearMessages();
+  const file = $('im-file').files[0];
+  if (!file) return;
+  const format = $('im-format').value || FORMAT_OF_EXTENSION[file.name.split('.').pop().toLowerCase()];
+  if (!format) {
+    report(new Error(`Which format is “${file.name}”? Choose one under Format.`));
+    $('im-format').focus();
+    return;
+  }
+  try {
+    const res = await api('POST', `/api/concepts/import?format=${format}`,
+      { raw: await file.text(), contentType: CONTENT_TYPE_OF_FORMAT[format] });
+    state.consistencyToken = res.headers.get('X-Consistency-Token') || state.consistencyToken;
+    e.target.reset();
+    $('import-box').open = false;
+    status(`Imported “${res.body.name}” from ${file.name}.`);
+    await listConcepts();
+    await openConcept(res.body.id);
+  } catch (err) {
+    report(err);
+  }
+});
+
+// the file is fetched with the bearer token (a plain link could not send it) and offered as a download
+$('export').addEventListener('click', async () => {
+  clearMessages();
+  const format = $('export-format').value;
+  try {
+    const { blob, filename } = await download(`/api/concepts/${state.concept.id}/export?format=${format}`);
+    const link = $('export-link');
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(blob);
+    link.download = filename;
+    link.textContent = `Save ${filename}`;
+    link.hidden = false;
+    link.click();
+    status(`Exported “${state.concept.name}” as ${filename}.`);
+  } catch (err) {
+    report(err);
+  }
+});
+
 // ---- the concept on the canvas ----------------------------------------------------------------------------------
 
 async function loadRelationTypes() {
@@ -343,6 +392,9 @@ function render(sameConcept) {
     c.qualityScore != null ? `quality ${c.qualityScore}` : null].filter(Boolean).join(' · ');
   $('fit').disabled = false;
   $('edit-details').disabled = !canEdit();
+  $('export').disabled = false;
+  $('export-format').disabled = false;
+  if (!sameConcept) $('export-link').hidden = true;
   $('reload').disabled = false;
   $('inspector').hidden = false;
   $('proposal-actions').hidden = true;

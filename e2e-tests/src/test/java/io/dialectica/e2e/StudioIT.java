@@ -446,6 +446,61 @@ class StudioIT {
         wait.until(ExpectedConditions.textToBe(By.id("concept-title"), character));
     }
 
+    @Test
+    void aCanvasFileImportsAndTheConceptExportsAsFilesForOtherTools() throws Exception {
+        signIn("studio-" + UUID.randomUUID().toString().substring(0, 8));
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        // a JSON Canvas 1.0 file in Obsidian's layout: a group naming the concept, two text nodes, a labelled arrow
+        Path file = Files.createTempFile("studio-import-", ".canvas");
+        Files.writeString(file, """
+                {"nodes":[
+                  {"id":"g","type":"group","label":"Imported triad %1$s","x":-40,"y":-40,"width":730,"height":140},
+                  {"id":"a","type":"text","text":"## Being %1$s","x":0,"y":0,"width":250,"height":60},
+                  {"id":"b","type":"text","text":"## Nothing %1$s","x":400,"y":0,"width":250,"height":60}],
+                 "edges":[{"id":"e","fromNode":"a","toNode":"b","toEnd":"arrow","label":"NEGATES: pure being is nothing"}]}
+                """.formatted(tag));
+        browser.findElement(By.cssSelector("#import-box summary")).click();
+        browser.findElement(By.id("im-file")).sendKeys(file.toAbsolutePath().toString());
+        browser.findElement(By.cssSelector("#import-form button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("concept-title"), "Imported triad " + tag));
+        awaitNodes(2);
+        String hash = (String) js("return location.hash");
+        String id = hash.substring("#/concepts/".length());
+        try (ConceptClient api = new ConceptClient(studio.baseUrl(), token())) {
+            JsonNode concept = api.get("/api/concepts/" + id).expect(200).body();
+            assertEquals("PRIVATE", concept.path("visibility").asText());
+            assertEquals("NEGATES", concept.path("relations").path(0).path("type").asText(), concept.toString());
+            assertEquals("pure being is nothing", concept.path("relations").path(0).path("rationale").asText());
+        }
+
+        // out again as GraphML (for yEd, Gephi): fetched with the token, offered as a file named after the concept
+        new Select(browser.findElement(By.id("export-format"))).selectByValue("graphml");
+        browser.findElement(By.id("export")).click();
+        WebElement link = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("export-link")));
+        assertEquals("Imported triad " + tag + ".graphml", link.getAttribute("download"));
+        String graphml = (String) ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "fetch(document.getElementById('export-link').href).then(r => r.text()).then(done, e => done('failed: ' + e));");
+        assertTrue(graphml.contains("<graphml"), graphml);
+        assertTrue(graphml.contains("Being " + tag) && graphml.contains("Nothing " + tag), graphml);
+        assertTrue(graphml.contains("NEGATES"), graphml);
+        assertAccessibleNames("#export-format, #export");
+
+        // a file the studio cannot place is said in words, and nothing is created
+        Path odd = Files.createTempFile("studio-import-", ".txt");
+        Files.writeString(odd, "not a map");
+        browser.findElement(By.cssSelector("#import-box summary")).click();
+        // (the file input is named by its label, which Chromium does not report as a file input's accessible name)
+        assertAccessibleNames("#import-form select, #import-form button");
+        browser.findElement(By.id("im-file")).sendKeys(odd.toAbsolutePath().toString());
+        browser.findElement(By.cssSelector("#import-form button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Which format"));
+        new Select(browser.findElement(By.id("im-format"))).selectByValue("canvas");
+        browser.findElement(By.cssSelector("#import-form button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Some values are not acceptable"));
+        assertEquals("Imported triad " + tag, browser.findElement(By.id("concept-title")).getText());
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     /** A screen in the middle of a test, beside the last screens of {@link #closeBrowser}. */
