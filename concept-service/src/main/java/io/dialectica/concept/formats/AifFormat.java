@@ -110,12 +110,12 @@ public final class AifFormat {
     // ---- import --------------------------------------------------------------------------------------------------
 
     public static Imported read(byte[] body, ImportLimits limits, Set<String> relationTypes, String nameOverride) {
-        JsonNode root = parse(body, limits);
+        JsonNode root = JsonFiles.parse(body, limits);
         if (!root.isObject()) {
             throw FileProblems.invalid("body", "an AIF file is a JSON object with nodes and edges");
         }
-        JsonNode nodes = array(root, "nodes");
-        JsonNode edges = array(root, "edges");
+        JsonNode nodes = JsonFiles.array(root, "nodes");
+        JsonNode edges = JsonFiles.array(root, "edges");
         if (nodes.size() > limits.maxNodes()) {
             throw FileProblems.invalid("nodes", nodes.size() + " nodes; at most " + limits.maxNodes() + " are accepted");
         }
@@ -235,36 +235,6 @@ public final class AifFormat {
 
     private static boolean isScheme(String type) {
         return "RA".equals(type) || "CA".equals(type) || "MA".equals(type);
-    }
-
-    private static JsonNode parse(byte[] body, ImportLimits limits) {
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(limits.maxDepth()).build())
-                .build();
-        try {
-            JsonNode root = JsonMapper.builder(factory).build().readTree(body);
-            if (root == null || root.isMissingNode()) {
-                throw FileProblems.invalid("body", "the file is empty");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String what = "not JSON: " + e.getOriginalMessage();
-            throw at == null ? FileProblems.invalid("body", what) : FileProblems.at(at.getLineNr(), at.getColumnNr(), what);
-        } catch (IOException e) {
-            throw FileProblems.invalid("body", "unreadable: " + e.getMessage());
-        }
-    }
-
-    private static JsonNode array(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return JsonNodeFactory.instance.arrayNode();
-        }
-        if (!value.isArray()) {
-            throw FileProblems.invalid(field, "must be an array");
-        }
-        return value;
     }
 
     /** AIFdb writes ids as numbers, other tools as strings: either is read as text. */

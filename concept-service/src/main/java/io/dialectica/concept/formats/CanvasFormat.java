@@ -158,12 +158,12 @@ public final class CanvasFormat {
     }
 
     public static Imported read(byte[] body, ImportLimits limits, Set<String> relationTypes, String nameOverride) {
-        JsonNode root = parse(body, limits);
+        JsonNode root = JsonFiles.parse(body, limits);
         if (!root.isObject()) {
             throw FileProblems.invalid("body", "a JSON Canvas file is a JSON object with nodes and edges");
         }
-        JsonNode nodes = array(root, "nodes");
-        JsonNode edges = array(root, "edges");
+        JsonNode nodes = JsonFiles.array(root, "nodes");
+        JsonNode edges = JsonFiles.array(root, "edges");
         if (nodes.size() > limits.maxNodes()) {
             throw FileProblems.invalid("nodes", nodes.size() + " nodes; at most " + limits.maxNodes() + " are accepted");
         }
@@ -287,37 +287,6 @@ public final class CanvasFormat {
         String name = heading.find() ? first.substring(heading.end()) : bold.matches() ? bold.group(2) : first;
         draft.category(node.where(), name, rest == null || rest.isEmpty() ? null : rest, weight(node.width()),
                 node.x(), node.y());
-    }
-
-    private static JsonNode parse(byte[] body, ImportLimits limits) {
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(limits.maxDepth()).build())
-                .build();
-        ObjectMapper mapper = JsonMapper.builder(factory).build();
-        try {
-            JsonNode root = mapper.readTree(body);
-            if (root == null || root.isMissingNode()) {
-                throw FileProblems.invalid("body", "the file is empty");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String what = "not JSON: " + e.getOriginalMessage();
-            throw at == null ? FileProblems.invalid("body", what) : FileProblems.at(at.getLineNr(), at.getColumnNr(), what);
-        } catch (IOException e) {
-            throw FileProblems.invalid("body", "unreadable: " + e.getMessage());
-        }
-    }
-
-    private static JsonNode array(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return JsonNodeFactory.instance.arrayNode();
-        }
-        if (!value.isArray()) {
-            throw FileProblems.invalid(field, "must be an array");
-        }
-        return value;
     }
 
     private static String requiredText(JsonNode json, String path, String field, String id) {
