@@ -107,8 +107,9 @@ class SimilarTest {
         Graph.until(() -> {
             Record r = graph.one("""
                     MATCH (c:Concept {id: $id}) OPTIONAL MATCH (c)-[:INCLUDES]->(k:Category)
+                    WITH c, collect(k.name) AS categories
                     RETURN c.name AS name, c.description AS description, c.embeddingKey AS key,
-                           c.embedding IS NOT NULL AS has, collect(k.name) AS categories""", Map.of("id", id));
+                           c.embedding IS NOT NULL AS has, categories""", Map.of("id", id));
             String text = ConceptText.of(r.get("name").asString(), r.get("description").asString(),
                     r.get("categories").asList(v -> v.asString()));
             return r.get("has").asBoolean() && ConceptText.key(text).equals(r.get("key").asString(null));
@@ -239,12 +240,13 @@ class SimilarTest {
         // a weight: the membership changes, the text does not
         Map.Entry<String, String> m = s.memberships().entrySet().iterator().next();
         long unchangedBefore = worker.unchangedCount();
-        long writtenBefore = worker.written();
         long lsn = events.concept(s.id()).update(Tables.CONCEPT_CATEGORIES,
                 Events.membership(m.getKey(), s.id(), m.getValue(), 0.5),
                 Events.membership(m.getKey(), s.id(), m.getValue(), 0.9)).send();
         graph.awaitApplied(s.id(), lsn);
-        Graph.until(() -> worker.unchangedCount() > unchangedBefore, "the weight edit checked by the worker");
+        // other concepts (a sweep over earlier runs' nodes) may be checked meanwhile: wait for an empty queue too
+        Graph.until(() -> worker.unchangedCount() > unchangedBefore && worker.queued() == 0,
+                "the weight edit checked by the worker");
         Record after = graph.one("""
                 MATCH (c:Concept {id: $id})-[m:INCLUDES {id: $m}]->()
                 RETURN c.embeddingKey AS key, c.embeddedAt AS t, c.embedding AS v, m.weight AS w""",
@@ -253,7 +255,6 @@ class SimilarTest {
         assertEquals(key, after.get("key").asString());
         assertEquals(embeddedAt, after.get("t").asString(), "not embedded again");
         assertEquals(vector, after.get("v").asList());
-        assertEquals(writtenBefore, worker.written(), "no vector written for a weight");
 
         // the description: a new text, a new vector
         Map<String, Object> renamed = Events.with(s.row(), "description",

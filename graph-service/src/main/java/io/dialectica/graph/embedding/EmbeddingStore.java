@@ -30,12 +30,18 @@ public class EmbeddingStore {
         }
     }
 
+    /*
+     * Grouped by the node, its properties read after the aggregation: Neo4j reads are read-committed, so properties
+     * used as grouping keys may change between rows of one query (a worker storing a vector meanwhile) and split one
+     * concept into two rows.
+     */
     static final String TEXTS = """
             UNWIND $ids AS id
             MATCH (c:Concept {id: id})
             OPTIONAL MATCH (c)-[:INCLUDES]->(k:Category)
+            WITH c, collect(k.name) AS categories
             RETURN c.id AS id, c.name AS name, c.description AS description, c.embeddingKey AS storedKey,
-                   collect(k.name) AS categories""";
+                   categories""";
 
     static final String CONCEPTS_OF_CATEGORIES = """
             UNWIND $ids AS id
@@ -57,8 +63,9 @@ public class EmbeddingStore {
             REMOVE c.embeddingLock
             WITH c
             OPTIONAL MATCH (c)-[:INCLUDES]->(k:Category)
+            WITH c, collect(k.name) AS categories
             RETURN c.id AS id, c.name AS name, c.description AS description, c.embeddingKey AS storedKey,
-                   collect(k.name) AS categories""";
+                   categories""";
 
     static final String WRITE = """
             UNWIND $rows AS r

@@ -64,12 +64,16 @@ public class GraphQueries {
             ORDER BY score DESC, name, id
             LIMIT $limit""";
 
-    /** The concept, whether its vector is for its current text (ConceptText key), and whether it has one. */
+    /**
+     * The concept, whether its vector is for its current text (ConceptText key), and whether it has one; grouped by
+     * the node (not by properties a worker may be writing meanwhile: one concept, one row).
+     */
     static final String SIMILAR_HEADER = """
             MATCH (c:Concept {id: $id})
             OPTIONAL MATCH (c)-[:INCLUDES]->(k:Category)
+            WITH c, collect(k.name) AS categories
             RETURN c.owner AS owner, c.visibility AS visibility, c.name AS name, c.description AS description,
-                   c.embeddingKey AS storedKey, c.embedding IS NOT NULL AS embedded, collect(k.name) AS categories""";
+                   c.embeddingKey AS storedKey, c.embedding IS NOT NULL AS embedded, categories""";
 
     /**
      * The index's k nearest (k ≥ limit): Neo4j 5.26 filters after the approximate search, so invisible concepts take
