@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
  * <p>
  * Prompt caching ({@code cache_control} breakpoints, minimum length, lifetime refreshed on read, the
  * {@code cache_*_input_tokens} usage fields: {@link PromptCache}) and {@code POST /v1/messages/count_tokens}
- * work as documented.
+ * work as documented, and the Message Batches API ({@link BatchesHandler}: create, retrieve, list, results as JSON
+ * Lines, cancel; a batch ends after {@code standin.batch-processing-ms}).
  * <p>
  * Also: {@code GET /health}, {@code GET /stats} (requests in total and per epoch second, the busiest
  * 1 s and 60 s windows, tokens by kind) and {@code POST /stats/reset}, {@code POST /cache/reset}.
@@ -37,6 +38,7 @@ public final class ClaudeStandIn implements AutoCloseable {
     private final RequestStats stats = new RequestStats();
     private final ObjectMapper mapper = new ObjectMapper();
     private final MessagesHandler messages;
+    private final BatchesHandler batches;
 
     private ClaudeStandIn(StandInConfig config) throws IOException {
         this.config = config;
@@ -47,6 +49,9 @@ public final class ClaudeStandIn implements AutoCloseable {
         server.setExecutor(executor);
         this.messages = new MessagesHandler(config, stats, mapper);
         server.createContext("/v1/messages", messages::handle);
+        this.batches = new BatchesHandler(config, messages, stats, mapper);
+        server.createContext("/v1/messages/batches", batches::handle);
+        server.createContext("/batches", batches::control);
         server.createContext("/stats", this::stats);
         server.createContext("/cache", this::cache);
         server.createContext("/health", this::health);
@@ -71,6 +76,7 @@ public final class ClaudeStandIn implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        batches.close();
         executor.shutdownNow();
     }
 

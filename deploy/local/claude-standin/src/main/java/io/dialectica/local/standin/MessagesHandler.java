@@ -174,7 +174,7 @@ final class MessagesHandler {
                 + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 
-    private static void checkHeaders(Headers h) throws ApiError {
+    static void checkHeaders(Headers h) throws ApiError {
         String key = h.getFirst("x-api-key");
         if (key == null || key.isBlank()) {
             throw new ApiError(401, "authentication_error", "x-api-key header is required");
@@ -226,26 +226,13 @@ final class MessagesHandler {
             requests.record(1, now);
         }
 
-        Answers.Answer answer = answers.answer(request.system(), request.turns());
-        String text = answer.text();
-        String note = null;
-        boolean first = answeredOnce.add(answer.conversationKey());
-        if (fault.isPresent() && (fault.get() == Fault.INVALID_JSON || fault.get() == Fault.INVALID_JSON_ONCE && first)) {
-            text = text.substring(0, Math.max(1, text.length() * 3 / 5)); // cut off mid-object
-            note = "fault=" + fault.get().header();
-        }
-        String stopReason = "end_turn";
-        if (tokens(text) > request.maxTokens()) {
-            text = cut(text, request.maxTokens() * 4);
-            stopReason = "max_tokens";
-        }
-        // the prompt cache: what this request reads and writes (the stand-in writes before it answers)
-        PromptCache.Usage usage = cache.apply(request.model(), request.blocks(), now);
-        long out = tokens(text);
-        inputTokens.record(usage.total(), now);
+        Generated g = generate(request, fault, now);
+        String note = g.note();
+        PromptCache.Usage usage = g.message().usage();
+        long out = g.message().outputTokens();
 
         sleep(config.latencyMs());
-        Message message = new Message(id("msg_"), request.model(), text, stopReason, usage, out);
+        Message message = g.message();
         addCommonHeaders(exchange.getResponseHeaders(), requestId, now);
         if (request.stream()) {
             boolean broken = fault.isPresent() && fault.get() == Fault.STREAM_ERROR;
@@ -263,7 +250,42 @@ final class MessagesHandler {
             }
         }
         outputTokens.record(out, System.currentTimeMillis());
-        return new Outcome(200, usage, out, request.stream(), answer.schema(), note);
+        return new Outcome(200, usage, out, request.stream(), g.schema(), note);
+    }
+
+    /** A generated answer: the message, the schema it follows, a note for the log (a fault applied). */
+    record Generated(Message message, String schema, String note) {
+    }
+
+    /**
+     * The answer to a checked request, without any HTTP: the deterministic text (cut by an {@code invalid-json}
+     * fault or at {@code max_tokens}) and its usage after the prompt cache read and wrote what the request marks.
+     * Also used for the requests of a Message Batch ({@link BatchesHandler}).
+     */
+    Generated generate(Request request, Optional<Fault> fault, long now) {
+        Answers.Answer answer = answers.answer(request.system(), request.turns());
+        String text = answer.text();
+        String note = null;
+        boolean first = answeredOnce.add(answer.conversationKey());
+        if (fault.isPresent() && (fault.get() == Fault.INVALID_JSON || fault.get() == Fault.INVALID_JSON_ONCE && first)) {
+            text = text.substring(0, Math.max(1, text.length() * 3 / 5)); // cut off mid-object
+            note = "fault=" + fault.get().header();
+        }
+        String stopReason = "end_turn";
+        if (tokens(text) > request.maxTokens()) {
+            text = cut(text, request.maxTokens() * 4);
+            stopReason = "max_tokens";
+        }
+        // the prompt cache: what this request reads and writes (the stand-in writes before it answers)
+        PromptCache.Usage usage = cache.apply(request.model(), request.blocks(), now);
+        inputTokens.record(usage.total(), now);
+        return new Generated(new Message(id("msg_"), request.model(), text, stopReason, usage, tokens(text)),
+                answer.schema(), note);
+    }
+
+    /** The configured fault for a request that names none, when its conversation is in the fault's share. */
+    Optional<Fault> configuredFault(Request request) {
+        return config.fault().filter(f -> inFaultShare(request));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -273,14 +295,29 @@ final class MessagesHandler {
      * A checked request; {@code blocks} are its system and message content blocks in render order, each with
      * its tokens and its {@code cache_control} TTL (the prompt cache's view).
      */
-    private record Request(String model, int maxTokens, boolean stream, String system, List<Answers.Turn> turns,
+    record Request(String model, int maxTokens, boolean stream, String system, List<Answers.Turn> turns,
             List<PromptCache.Block> blocks) {
         long inputTokens() {
             return Math.max(1, blocks.stream().mapToLong(PromptCache.Block::tokens).sum());
         }
     }
 
-    private JsonNode readBody(HttpExchange exchange) throws ApiError, IOException {
+    /**
+     * The stand-in's own request limit for a request to another endpoint (the batches endpoints count as requests,
+     * as the API's rate limits count every HTTP request to them).
+     */
+    void admit(long now) throws ApiError {
+        if (config.requestsPerMinute() > 0 && !requests.tryAcquire(1, now)) {
+            throw new ApiError(429, "rate_limit_error", "This request would exceed the rate limit for your organization of "
+                    + config.requestsPerMinute() + " requests per minute. For details, refer to: "
+                    + "https://docs.claude.com/en/api/rate-limits.", seconds(requests.waitMs(1, now)));
+        }
+        if (config.requestsPerMinute() == 0) {
+            requests.record(1, now);
+        }
+    }
+
+    JsonNode readBody(HttpExchange exchange) throws ApiError, IOException {
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
             bytes = in.readNBytes(MAX_BODY + 1);
@@ -301,7 +338,7 @@ final class MessagesHandler {
         }
     }
 
-    private static Request validate(JsonNode body, boolean messagesRequest) throws ApiError {
+    static Request validate(JsonNode body, boolean messagesRequest) throws ApiError {
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
             throw invalid("model: Field required");
@@ -458,14 +495,14 @@ final class MessagesHandler {
         }
     }
 
-    private static ApiError invalid(String message) {
+    static ApiError invalid(String message) {
         return new ApiError(400, "invalid_request_error", message);
     }
 
     // ------------------------------------------------------------------------------------------
     // response
 
-    private record Message(String id, String model, String text, String stopReason, PromptCache.Usage usage,
+    record Message(String id, String model, String text, String stopReason, PromptCache.Usage usage,
             long outputTokens) {
 
         void putUsage(ObjectNode usage, long output) {
@@ -557,7 +594,7 @@ final class MessagesHandler {
         out.flush();
     }
 
-    private void sendError(HttpExchange exchange, String requestId, ApiError e) throws IOException {
+    void sendError(HttpExchange exchange, String requestId, ApiError e) throws IOException {
         long now = System.currentTimeMillis();
         Headers rh = exchange.getResponseHeaders();
         addCommonHeaders(rh, requestId, now);
@@ -578,7 +615,7 @@ final class MessagesHandler {
         }
     }
 
-    private void addCommonHeaders(Headers h, String requestId, long now) {
+    void addCommonHeaders(Headers h, String requestId, long now) {
         h.set("request-id", requestId);
         h.set(STAND_IN_HEADER, "true");
         long reqRemaining = requests.remaining(now);

@@ -20,6 +20,9 @@ final class RequestStats {
     private final AtomicLong cacheCreationInputTokens = new AtomicLong();
     private final AtomicLong cacheReadInputTokens = new AtomicLong();
     private final AtomicLong countTokensRequests = new AtomicLong();
+    private final AtomicLong batchRequests = new AtomicLong();
+    private final AtomicLong batchInputTokens = new AtomicLong();
+    private final AtomicLong batchOutputTokens = new AtomicLong();
     private long since = System.currentTimeMillis();
     private long total;
 
@@ -46,7 +49,24 @@ final class RequestStats {
         countTokensRequests.incrementAndGet();
     }
 
+    /**
+     * A request of a Message Batch answered ({@code succeeded}): its tokens count in the totals and apart in
+     * {@code batch*} (not in {@code byStatus} or the per-second counts, which are HTTP requests).
+     */
+    void batched(PromptCache.Usage usage, long tokens) {
+        batchRequests.incrementAndGet();
+        batchInputTokens.addAndGet(usage.total());
+        batchOutputTokens.addAndGet(tokens);
+        outputTokens.addAndGet(tokens);
+        inputTokens.addAndGet(usage.inputTokens());
+        cacheCreationInputTokens.addAndGet(usage.cacheCreationInputTokens());
+        cacheReadInputTokens.addAndGet(usage.cacheReadInputTokens());
+    }
+
     synchronized void reset() {
+        batchRequests.set(0);
+        batchInputTokens.set(0);
+        batchOutputTokens.set(0);
         perSecond.clear();
         byStatus.clear();
         outputTokens.set(0);
@@ -68,6 +88,9 @@ final class RequestStats {
         out.put("cacheCreationInputTokens", cacheCreationInputTokens.get());
         out.put("cacheReadInputTokens", cacheReadInputTokens.get());
         out.put("countTokensRequests", countTokensRequests.get());
+        out.put("batchRequests", batchRequests.get());
+        out.put("batchInputTokens", batchInputTokens.get());
+        out.put("batchOutputTokens", batchOutputTokens.get());
         Map<String, Long> received = new java.util.LinkedHashMap<>();
         Map<String, Long> ok = new java.util.LinkedHashMap<>();
         perSecond.forEach((s, c) -> {

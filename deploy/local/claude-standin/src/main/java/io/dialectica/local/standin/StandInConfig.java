@@ -24,18 +24,28 @@ import java.util.Optional;
  * @param faultShare             the share of conversations (0..1, by a hash of the system prompt and first user
  *                               message) the configured {@code fault} hits (default 1: all); a fault named in a
  *                               request header always applies
+ * @param batchProcessingMs      how long a Message Batch takes from creation until it ends (default 5000; its requests
+ *                               are answered all at once then)
+ * @param batchExpiryMs          a Message Batch's {@code expires_at} after creation (default 24 h, as the API); a batch
+ *                               still in progress then ends with its requests {@code expired}
  */
 public record StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
         int outputTokensPerMinute, Optional<Fault> fault, long cacheLifetimeSeconds, long cacheMinTokens,
-        double faultShare) {
+        double faultShare, long batchProcessingMs, long batchExpiryMs) {
 
     public static final int DEFAULT_PORT = 18089;
+    public static final long DEFAULT_BATCH_PROCESSING_MS = 5_000;
+    public static final long DEFAULT_BATCH_EXPIRY_MS = 24 * 3_600_000L;
     public static final long DEFAULT_CACHE_LIFETIME_SECONDS = 300;
 
     public StandInConfig {
         if (latencyMs < 0 || tokensPerSecond < 0 || requestsPerMinute < 0 || outputTokensPerMinute < 0
                 || cacheMinTokens < 0) {
             throw new IllegalArgumentException("stand-in settings must not be negative");
+        }
+        if (batchProcessingMs < 0 || batchExpiryMs < 1) {
+            throw new IllegalArgumentException("standin.batch-processing-ms must not be negative, standin.batch-expiry-ms "
+                    + "must be at least 1");
         }
         if (cacheLifetimeSeconds < 1) {
             throw new IllegalArgumentException("standin.cache-lifetime-seconds must be at least 1");
@@ -49,7 +59,7 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
     public StandInConfig(String host, int port, long latencyMs, int tokensPerSecond, int requestsPerMinute,
             int outputTokensPerMinute, Optional<Fault> fault) {
         this(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
-                DEFAULT_CACHE_LIFETIME_SECONDS, 0, 1.0);
+                DEFAULT_CACHE_LIFETIME_SECONDS, 0, 1.0, DEFAULT_BATCH_PROCESSING_MS, DEFAULT_BATCH_EXPIRY_MS);
     }
 
     public static StandInConfig defaults() {
@@ -69,24 +79,32 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
                 setting("standin.fault").filter(s -> !s.isBlank() && !s.equals("none")).map(Fault::parse),
                 setting("standin.cache-lifetime-seconds").map(Long::parseLong).orElse(d.cacheLifetimeSeconds()),
                 setting("standin.cache-min-tokens").map(Long::parseLong).orElse(d.cacheMinTokens()),
-                setting("standin.fault-share").map(Double::parseDouble).orElse(d.faultShare()));
+                setting("standin.fault-share").map(Double::parseDouble).orElse(d.faultShare()),
+                setting("standin.batch-processing-ms").map(Long::parseLong).orElse(d.batchProcessingMs()),
+                setting("standin.batch-expiry-ms").map(Long::parseLong).orElse(d.batchExpiryMs()));
     }
 
     public StandInConfig withPort(int p) {
         return new StandInConfig(host, p, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
-                cacheLifetimeSeconds, cacheMinTokens, faultShare);
+                cacheLifetimeSeconds, cacheMinTokens, faultShare, batchProcessingMs, batchExpiryMs);
     }
 
     /** The same settings with another prompt-cache lifetime ("5m") and minimum cacheable length (0: per model). */
     public StandInConfig withCache(long lifetimeSeconds, long minTokens) {
         return new StandInConfig(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
-                lifetimeSeconds, minTokens, faultShare);
+                lifetimeSeconds, minTokens, faultShare, batchProcessingMs, batchExpiryMs);
     }
 
     /** The same settings with a fault for every request that hits {@code share} of the conversations. */
     public StandInConfig withFault(Fault f, double share) {
         return new StandInConfig(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute,
-                Optional.of(f), cacheLifetimeSeconds, cacheMinTokens, share);
+                Optional.of(f), cacheLifetimeSeconds, cacheMinTokens, share, batchProcessingMs, batchExpiryMs);
+    }
+
+    /** The same settings with another batch processing time and expiry (after creation). */
+    public StandInConfig withBatches(long processingMs, long expiryMs) {
+        return new StandInConfig(host, port, latencyMs, tokensPerSecond, requestsPerMinute, outputTokensPerMinute, fault,
+                cacheLifetimeSeconds, cacheMinTokens, faultShare, processingMs, expiryMs);
     }
 
     static Optional<String> setting(String key) {
@@ -105,7 +123,8 @@ public record StandInConfig(String host, int port, long latencyMs, int tokensPer
                 + " fault=" + fault.map(Fault::header).orElse("none")
                 + (fault.isPresent() && faultShare < 1 ? " fault-share=" + faultShare : "")
                 + " cache-lifetime-seconds=" + cacheLifetimeSeconds
-                + " cache-min-tokens=" + (cacheMinTokens == 0 ? "per-model" : cacheMinTokens);
+                + " cache-min-tokens=" + (cacheMinTokens == 0 ? "per-model" : cacheMinTokens)
+                + " batch-processing-ms=" + batchProcessingMs + " batch-expiry-ms=" + batchExpiryMs;
     }
 
     /** Faults to inject, by request header {@code x-standin-fault} or by {@code standin.fault}. */
