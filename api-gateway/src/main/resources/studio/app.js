@@ -868,6 +868,7 @@ function progressOf(job, event) {
   switch (event.phase) {
     case 'context': return 10;
     case 'waiting-for-rate-limit': return 12;
+    case 'batched': return 12; // a batch job waits for its Message Batch (minutes to hours): no token progress
     case 'generating': return 15 + Math.min(70, Math.round((70 * (event.outputTokens || 0)) / job.expected));
     case 'repairing': return 86;
     case 'validating': return 92;

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
@@ -38,6 +40,7 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
     public static WireMockServer claude;
     public static TopicCollector topics;
     public static ClaudeStandIn standIn;
+    public static final long BATCH_PROCESSING_MS = 1500;
     private static Path keyDir;
 
     public static String topic(String kind) {
@@ -52,11 +55,16 @@ public class WorkerTestResource implements QuarkusTestResourceLifecycleManager {
         graph.start();
         claude.start();
         try {
-            standIn = ClaudeStandIn.start(new StandInConfig("127.0.0.1", 0, 0, 0, 0, 0, Optional.empty()));
+            // a Message Batch ends 1.5 s after it was created: time to cancel one in flight (BatchTest)
+            standIn = ClaudeStandIn.start(new StandInConfig("127.0.0.1", 0, 0, 0, 0, 0, Optional.empty())
+                    .withBatches(BATCH_PROCESSING_MS, StandInConfig.DEFAULT_BATCH_EXPIRY_MS));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         claude.stubFor(post(urlPathEqualTo("/v1/messages/count_tokens")).atPriority(10)
+                .willReturn(aResponse().proxiedFrom(standIn.baseUrl())));
+        // the batches endpoints: the stand-in's (a test may add its own stub with a fault header)
+        claude.stubFor(any(urlPathMatching("/v1/messages/batches.*")).atPriority(10)
                 .willReturn(aResponse().proxiedFrom(standIn.baseUrl())));
         TestTopics.create(BOOTSTRAP, List.of(new NewTopic(topic("requests"), 3, (short) 1),
                     new NewTopic(topic("progress"), 3, (short) 1), new NewTopic(topic("results"), 3, (short) 1),

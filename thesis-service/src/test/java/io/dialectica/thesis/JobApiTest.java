@@ -78,6 +78,34 @@ class JobApiTest {
     }
 
     @Test
+    void aBatchJobCarriesItsPriorityToTheWorkerAndIsAnotherRequestForTheIdempotencyKey() {
+        String alice = Api.user();
+        UUID concept = UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        Response created = given().auth().oauth2(alice).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"count\":3,\"priority\":\"batch\"}").when().post("/api/concepts/" + concept + "/theses");
+        created.then().statusCode(202).body("priority", is("batch")).body("status", is("QUEUED"));
+        UUID job = UUID.fromString(created.path("id"));
+        GenerationRequest request = Api.request(job);
+        assertEquals(GenerationRequest.BATCH, request.priority());
+        assertTrue(request.batch());
+        assertEquals(1, Database.count("select count(*) from jobs where id = ? and priority = 'batch'", job));
+        given().auth().oauth2(alice).when().get("/api/jobs/" + job).then().statusCode(200).body("priority", is("batch"));
+        // the same key with the same body but interactive: another request
+        given().auth().oauth2(alice).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"count\":3}").when().post("/api/concepts/" + concept + "/theses").then().statusCode(422);
+        // the default is interactive, and says so; a synthesis takes a priority too
+        UUID plain = Api.theses(alice, concept, 2);
+        assertEquals(GenerationRequest.INTERACTIVE, Api.request(plain).priority());
+        given().auth().oauth2(alice).when().get("/api/jobs/" + plain).then().body("priority", is("interactive"));
+        Response synthesis = given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"conceptIds\":[\"" + concept + "\",\"" + UUID.randomUUID()
+                        + "\"],\"mode\":\"comparative\",\"priority\":\"batch\"}").when().post("/api/syntheses");
+        synthesis.then().statusCode(202).body("priority", is("batch"));
+        assertTrue(Api.request(UUID.fromString(synthesis.path("id"))).batch());
+    }
+
+    @Test
     void onlyTheRequesterAndAdminsSeeAJob() {
         String alice = Api.user();
         UUID job = Api.theses(alice, UUID.randomUUID(), 2);
@@ -193,6 +221,8 @@ class JobApiTest {
             "concept id not a UUID    | POST | /api/syntheses           | {\"conceptIds\":[\"{c}\",\"nope\"],\"mode\":\"dialectical\"} | 400 | conceptIds[1]",
             "mode missing             | POST | /api/syntheses           | {\"conceptIds\":[\"{c}\",\"{d}\"]}     | 422 | mode",
             "unknown mode             | POST | /api/syntheses           | {\"conceptIds\":[\"{c}\",\"{d}\"],\"mode\":\"poetic\"} | 422 | mode",
+            "unknown priority         | POST | /api/concepts/{c}/theses | {\"priority\":\"urgent\"}           | 422 | priority",
+            "unknown synth priority   | POST | /api/syntheses           | {\"conceptIds\":[\"{c}\",\"{d}\"],\"mode\":\"dialectical\",\"priority\":\"later\"} | 422 | priority",
             "no body                  | POST | /api/syntheses           |                                         | 400 | body",
             "bad job id               | GET  | /api/jobs/42             |                                         | 400 | id",
             "bad job id on cancel     | DELETE | /api/jobs/42           |                                         | 400 | id",

@@ -284,6 +284,116 @@ public class ClaudeClient {
         }
     }
 
+    // ------------------------------------------------------------------------------------------
+    // Message Batches (client.messages().batches()): one HTTP request each; the caller owns rate limits and retries
+
+    /** One request of a Message Batch: its {@code custom_id} (the job id) and the call. */
+    public record BatchEntry(String customId, ClaudeCall call) {
+    }
+
+    /** A Message Batch as retrieved: {@code processingStatus} in_progress, canceling or ended, and its counts. */
+    public record BatchStatus(String id, String processingStatus, long processing, long succeeded, long errored,
+            long canceled, long expired, Instant expiresAt) {
+        public boolean ended() {
+            return "ended".equals(processingStatus);
+        }
+    }
+
+    /**
+     * One line of a batch's results: {@code type} succeeded (with the {@code answer}), errored (with {@code error},
+     * the API's error type and message), canceled or expired.
+     */
+    public record BatchResult(String customId, String type, ClaudeAnswer answer, String error) {
+    }
+
+    /** {@code POST /v1/messages/batches}: the calls, as the same Messages requests {@link #stream} would send (not streamed). */
+    public BatchStatus createBatch(List<BatchEntry> entries) {
+        com.anthropic.models.messages.batches.BatchCreateParams.Builder batch =
+                com.anthropic.models.messages.batches.BatchCreateParams.builder();
+        for (BatchEntry e : entries) {
+            ClaudeCall call = e.call();
+            var params = com.anthropic.models.messages.batches.BatchCreateParams.Request.Params.builder()
+                    .model(config.model())
+                    .maxTokens(call.maxTokens())
+                    .temperature(config.temperature())
+                    .messages(messages(call.turns()));
+            if (!call.system().isEmpty()) {
+                params.systemOfTextBlockParams(blocks(call.system()));
+            }
+            batch.addRequest(com.anthropic.models.messages.batches.BatchCreateParams.Request.builder()
+                    .customId(e.customId()).params(params.build()).build());
+        }
+        return batchCall(() -> status(client.messages().batches().create(batch.build())));
+    }
+
+    /** {@code GET /v1/messages/batches/{id}}. */
+    public BatchStatus retrieveBatch(String id) {
+        return batchCall(() -> status(client.messages().batches().retrieve(id)));
+    }
+
+    /** {@code POST /v1/messages/batches/{id}/cancel}: the API cancels whole batches only. */
+    public BatchStatus cancelBatch(String id) {
+        return batchCall(() -> status(client.messages().batches().cancel(id)));
+    }
+
+    /** {@code GET /v1/messages/batches/{id}/results} (JSON Lines), each line handed to {@code each} as it is read. */
+    public void batchResults(String id, java.util.function.Consumer<BatchResult> each) {
+        batchCall(() -> {
+            try (StreamResponse<com.anthropic.models.messages.batches.MessageBatchIndividualResponse> lines =
+                    client.messages().batches().resultsStreaming(id)) {
+                lines.stream().forEach(line -> each.accept(result(id, line)));
+            }
+            return null;
+        });
+    }
+
+    private BatchResult result(String batchId, com.anthropic.models.messages.batches.MessageBatchIndividualResponse line) {
+        var r = line.result();
+        if (r.isSucceeded()) {
+            var m = r.asSucceeded().message();
+            StringBuilder text = new StringBuilder();
+            m.content().forEach(block -> block.text().ifPresent(t -> text.append(t.text())));
+            var u = m.usage();
+            ClaudeAnswer answer = new ClaudeAnswer(text.toString(), safe(() -> m.model().asString(), config.model()),
+                    (int) u.inputTokens(), (int) u.outputTokens(), u.cacheCreationInputTokens().map(Long::intValue).orElse(0),
+                    u.cacheReadInputTokens().map(Long::intValue).orElse(0), batchId, 0,
+                    safe(() -> m.stopReason().map(Object::toString).orElse(null), null), standIn);
+            return new BatchResult(line.customId(), "succeeded", answer, null);
+        }
+        if (r.isErrored()) {
+            String error;
+            try {
+                var node = com.anthropic.core.ObjectMappers.jsonMapper().valueToTree(r.asErrored().error());
+                error = node.path("error").path("type").asText("error") + ": " + node.path("error").path("message").asText("");
+            } catch (RuntimeException e) {
+                error = String.valueOf(r.asErrored().error());
+            }
+            return new BatchResult(line.customId(), "errored", null, error);
+        }
+        return new BatchResult(line.customId(), r.isCanceled() ? "canceled" : r.isExpired() ? "expired" : "unknown", null,
+                null);
+    }
+
+    private static BatchStatus status(com.anthropic.models.messages.batches.MessageBatch b) {
+        var c = b.requestCounts();
+        return new BatchStatus(b.id(), b.processingStatus().asString(), c.processing(), c.succeeded(), c.errored(),
+                c.canceled(), c.expired(), b.expiresAt().toInstant());
+    }
+
+    /** A batches request, its failure classified as a {@link ClaudeFailure} like a Messages call's. */
+    private <T> T batchCall(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RateLimitException e) {
+            throw new ClaudeFailure(Kind.RATE_LIMITED, e.statusCode(), "rate limited (429)",
+                    retryAfter(headers(e.headers())), 0, e);
+        } catch (AnthropicServiceException e) {
+            throw fromStatus(e, 0);
+        } catch (AnthropicException | java.io.UncheckedIOException e) {
+            throw new ClaudeFailure(Kind.IO_ERROR, 0, "I/O error: " + rootMessage(e), Optional.empty(), 0, e);
+        }
+    }
+
     private ClaudeFailure ioFailure(Exception e, CallHandle handle, int output) {
         boolean timeout = handle.timedOut() || hasCause(e, SocketTimeoutException.class)
                 || (hasCause(e, InterruptedIOException.class) && String.valueOf(rootMessage(e)).contains("timeout"));

@@ -64,6 +64,9 @@ public interface WorkerConfig {
 
     PromptCache promptCache();
 
+    /** Batch-priority jobs: collected into Message Batches (README: "Batch jobs"). */
+    Batch batch();
+
     interface Price {
         /** USD per million (uncached) input tokens. */
         BigDecimal inputPerMtok();
@@ -82,6 +85,39 @@ public interface WorkerConfig {
         /** The model's minimum cacheable prompt length: a shorter prefix is not marked. */
         @WithDefault("1024")
         int minCacheableTokens();
+
+        /** What a call in a Message Batch costs of the same call made at once: half, as the API prices batches. */
+        @WithDefault("0.5")
+        BigDecimal batchMultiplier();
+    }
+
+    interface Batch {
+        /** Batch-priority jobs go into Message Batches (false: they run at once, like interactive ones). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** At most this many requests in one Message Batch (the API allows 100,000). */
+        @WithDefault("100")
+        int maxRequests();
+
+        /** A batch is submitted once its oldest queued job has waited this long, even with fewer requests. */
+        @WithDefault("60s")
+        Duration maxWait();
+
+        /** How often each batch in progress is retrieved (the API's batches take minutes to hours). */
+        @WithDefault("30s")
+        Duration pollInterval();
+
+        /** Redis key prefix of the queue, the jobs' states and the batches in flight (durable: no TTL). */
+        @WithDefault("dialectica:claude-worker:batch")
+        String keyPrefix();
+
+        /**
+         * How long one replica holds an ended batch while it delivers the results (and the queue while it
+         * submits); a replica that dies meanwhile leaves it to another one after this.
+         */
+        @WithDefault("2m")
+        Duration lease();
     }
 
     interface PromptCache {

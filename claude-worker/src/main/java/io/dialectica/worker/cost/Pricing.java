@@ -56,6 +56,14 @@ public class Pricing {
                 .stripTrailingZeros();
     }
 
+    /**
+     * A call of a Message Batch: the same usage at the model's {@code batch-multiplier} (0.5) of the price — the
+     * batch discount applies to every kind of token, prompt-cache writes and reads included.
+     */
+    public BigDecimal batchCost(String model, Usage u) {
+        return cost(model, u).multiply(price(model).batchMultiplier()).stripTrailingZeros();
+    }
+
     /** The minimum cacheable prompt of the model (the configured one when {@code model} is null). */
     public int minCacheableTokens(String model) {
         return price(model == null ? configuredModel : model).minCacheableTokens();

@@ -36,12 +36,15 @@ public class CancellationListener {
 
     private final WorkerConfig config;
     private final JobRegistry registry;
+    private final io.dialectica.worker.batch.BatchRunner batches;
     private final ObjectMapper mapper;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public CancellationListener(WorkerConfig config, JobRegistry registry, ObjectMapper mapper) {
+    public CancellationListener(WorkerConfig config, JobRegistry registry, ObjectMapper mapper,
+            io.dialectica.worker.batch.BatchRunner batches) {
+        this.batches = batches;
         this.config = config;
         this.registry = registry;
         this.mapper = mapper;
@@ -100,6 +103,8 @@ public class CancellationListener {
             if (event.status() == JobStatus.CANCELLED && event.jobId() != null) {
                 LOG.infof("job %s cancelled", event.jobId());
                 registry.cancel(event.jobId());
+                // a batch job: out of the queue, or its batch cancelled, or its result dropped (BatchRunner)
+                batches.cancel(event.jobId());
             }
         } catch (Exception e) {
             LOG.debugf("unreadable progress event at %d: %s", r.offset(), e.getMessage());

@@ -91,6 +91,12 @@ public class WorkerMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /** Requests of Message Batches: {@code submitted} into a batch, {@code delivered} from an ended one. */
+    public void batch(String event, long requests) {
+        Counter.builder("dialectica.worker.batch.requests").description("Requests of Message Batches, by event")
+                .tag("event", event).register(registry).increment(requests);
+    }
+
     public void cache(boolean hit) {
         Counter.builder("dialectica.worker.cache").description("Response cache lookups")
                 .tag("result", hit ? "hit" : "miss").register(registry).increment();

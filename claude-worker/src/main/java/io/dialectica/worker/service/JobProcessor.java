@@ -78,10 +78,12 @@ public class JobProcessor {
     private final OutputValidator validator;
     private final CachePlan cachePlan;
     private final Pricing pricing;
+    private final BatchJobs batches;
 
     public JobProcessor(ObjectMapper mapper, WorkerConfig config, EventPublisher events, ContextBuilder contexts,
             Prompts prompts, ClaudeCaller claude, ResponseCache cache, JobRegistry registry, WorkerMetrics metrics,
-            RedisDataSource redis, CachePlan cachePlan, Pricing pricing) {
+            RedisDataSource redis, CachePlan cachePlan, Pricing pricing, BatchJobs batches) {
+        this.batches = batches;
         this.cachePlan = cachePlan;
         this.pricing = pricing;
         this.mapper = mapper;
@@ -180,6 +182,11 @@ public class JobProcessor {
             LOG.debugf("job %s: prompt prefix %d tokens (%s; minimum %d): breakpoints system=%s context=%s", job.jobId(),
                     layout.prefixTokens(), layout.exactCounts() ? "count_tokens" : "estimated", layout.minTokens(),
                     layout.systemBreakpoint(), layout.contextBreakpoint());
+            if (request.batch() && config.batch().enabled()) {
+                // half price, within 24 h: the call goes into a Message Batch; the result comes from BatchRunner
+                return batches.enqueue(request, job, prompt, layout, categoryNames(context.context()), key,
+                        cachePlan.generate(prompt, layout, maxTokens));
+            }
             ClaudeAnswer answer = claude.call(cachePlan.generate(prompt, layout, maxTokens), job);
             interactions.add(interaction(answer, "generate"));
             boolean standIn = answer.standIn();
@@ -251,10 +258,20 @@ public class JobProcessor {
     }
 
     private Parsed validate(GenerationRequest request, PromptContext context, String text) {
+        return validate(request, categoryNames(context), text);
+    }
+
+    /** The category names of the context (what a thesis may rest on). */
+    static List<String> categoryNames(PromptContext context) {
+        Set<String> names = new LinkedHashSet<>();
+        context.concepts().forEach(c -> c.categories().forEach(k -> names.add(k.name())));
+        return List.copyOf(names);
+    }
+
+    /** The answer checked against the job's output schema; THESES against the context's category names. */
+    Parsed validate(GenerationRequest request, List<String> categoryNames, String text) {
         if (request.type() == JobType.THESES) {
-            Set<String> names = new LinkedHashSet<>();
-            context.concepts().forEach(c -> c.categories().forEach(k -> names.add(k.name())));
-            var v = validator.theses(text, request.count(), names);
+            var v = validator.theses(text, request.count(), new LinkedHashSet<>(categoryNames));
             return new Parsed(v.theses(), null, v.errors());
         }
         var v = validator.synthesis(text, request.conceptIds(), request.mode());
@@ -277,7 +294,7 @@ public class JobProcessor {
         return Outcome.DONE;
     }
 
-    private Outcome publish(GenerationResult result, String outcome) {
+    Outcome publish(GenerationResult result, String outcome) {
         try {
             events.result(result);
         } catch (PublishFailed e) {
@@ -289,14 +306,14 @@ public class JobProcessor {
         return Outcome.DONE;
     }
 
-    private GenerationResult succeeded(GenerationRequest request, int attempt, Parsed parsed,
+    GenerationResult succeeded(GenerationRequest request, int attempt, Parsed parsed,
             List<Interaction> interactions, boolean cacheHit, String generatedBy, String promptVersion) {
         return new GenerationResult(GenerationResult.SCHEMA_VERSION, request.jobId(), attempt, true, null,
                 parsed.theses(), parsed.synthesis(), List.copyOf(interactions), cacheHit, generatedBy, promptVersion,
                 Instant.now());
     }
 
-    private static GenerationResult failed(UUID jobId, int attempt, String reason, List<Interaction> interactions,
+    static GenerationResult failed(UUID jobId, int attempt, String reason, List<Interaction> interactions,
             String generatedBy, String promptVersion) {
         return new GenerationResult(GenerationResult.SCHEMA_VERSION, jobId, attempt, false, reason, null, null,
                 List.copyOf(interactions), false, generatedBy, promptVersion, Instant.now());
@@ -307,12 +324,21 @@ public class JobProcessor {
      * answers are priced as the model it plays (so budgets and the cost benchmark work without a key).
      */
     private Interaction interaction(ClaudeAnswer a, String purpose) {
-        BigDecimal cost = pricing.cost(a.model(), new Pricing.Usage(a.inputTokens(), a.outputTokens(),
-                a.cacheCreationInputTokens(), a.cacheReadInputTokens()));
+        return interaction(a, purpose, false);
+    }
+
+    /**
+     * {@code batch}: a call of a Message Batch, priced at the batch multiplier (half); its purpose is
+     * {@code batch-generate} / {@code batch-repair}.
+     */
+    Interaction interaction(ClaudeAnswer a, String purpose, boolean batch) {
+        Pricing.Usage usage = new Pricing.Usage(a.inputTokens(), a.outputTokens(), a.cacheCreationInputTokens(),
+                a.cacheReadInputTokens());
+        BigDecimal cost = batch ? pricing.batchCost(a.model(), usage) : pricing.cost(a.model(), usage);
         metrics.usage(a.model(), a.inputTokens(), a.outputTokens(), a.cacheCreationInputTokens(),
                 a.cacheReadInputTokens(), cost.doubleValue());
         return new Interaction(a.model(), a.inputTokens(), a.outputTokens(), a.latencyMs(), cost, a.requestId(), false,
-                purpose, a.cacheCreationInputTokens(), a.cacheReadInputTokens());
+                batch ? "batch-" + purpose : purpose, a.cacheCreationInputTokens(), a.cacheReadInputTokens());
     }
 
     private int nextAttempt(UUID jobId) {

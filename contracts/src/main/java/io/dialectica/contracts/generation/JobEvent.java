@@ -16,7 +16,8 @@ import java.util.UUID;
  * @param type         {@code status}, {@code progress}, {@code result} or {@code error}
  * @param status       the job's status at that moment
  * @param phase        progress phase: {@code context}, {@code waiting-for-rate-limit}, {@code generating},
- *                     {@code validating}, {@code repairing}, {@code cached}; null otherwise
+ *                     {@code validating}, {@code repairing}, {@code cached}, {@code batched} (a batch job waits in
+ *                     claude-worker's queue or in a Message Batch; {@code message} says which); null otherwise
  * @param outputTokens output tokens received so far (progress)
  * @param resultUrl    where the result is readable (result), e.g. {@code /api/syntheses/{id}}
  * @param message      human-readable detail (error, or a progress note)

@@ -80,6 +80,13 @@ public interface ThesisConfig {
         Duration stallTimeout();
 
         /**
+         * A RUNNING batch job without any event for this long is re-dispatched (or failed): longer than a Message Batch
+         * may take (24 h), since claude-worker reports nothing while the batch is processed.
+         */
+        @WithDefault("25h")
+        Duration batchStallTimeout();
+
+        /**
          * A QUEUED job without any event for this long is re-dispatched (or failed). Longer than the stall
          * timeout: a queued request may legitimately wait in Kafka while the workers are at their rate limit.
          */

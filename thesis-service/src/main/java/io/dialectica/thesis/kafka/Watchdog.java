@@ -65,7 +65,7 @@ public class Watchdog {
             do {
                 Instant now = Instant.now();
                 n = VertxContextSupport.subscribeAndAwait(() -> transitions.sweep(now, config.watchdog().stallTimeout(),
-                        config.watchdog().queuedTimeout(), config.watchdog().maxDispatches(), BATCH));
+                        config.watchdog().batchStallTimeout(), config.watchdog().queuedTimeout(), config.watchdog().maxDispatches(), BATCH));
                 total += n;
                 if (n > 0) {
                     relay.wake();

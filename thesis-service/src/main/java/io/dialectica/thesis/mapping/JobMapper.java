@@ -23,7 +23,7 @@ public final class JobMapper {
     public static JobView toView(Job job, String progressUrl) {
         boolean succeeded = job.status == JobStatus.SUCCEEDED;
         return new JobView(job.id, job.id, job.type, job.status, job.requestedBy, Arrays.asList(job.conceptIds),
-                job.type == JobType.THESES ? job.count : null, job.language, job.mode, job.attempts, job.dispatches,
+                job.type == JobType.THESES ? job.count : null, job.language, job.mode, job.priority, job.attempts, job.dispatches,
                 job.error, job.lastPhase, job.lastOutputTokens, job.lastMessage,
                 succeeded ? resultUrl(job) : null, progressUrl, job.generatedBy, job.cacheHit, job.promptVersion,
                 job.costUsd == null ? null : new JobView.Usage(orZero(job.inputTokens), orZero(job.outputTokens),

@@ -44,6 +44,10 @@ public class Job {
     @Column(updatable = false)
     public String mode;
 
+    /** interactive or batch (claude-worker puts the job into a Message Batch: half the price, within 24 h). */
+    @Column(nullable = false, updatable = false)
+    public String priority = "interactive";
+
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     public JobStatus status;

@@ -24,18 +24,21 @@ public class JobRepository implements PanacheRepositoryBase<Job, UUID> {
 
     /**
      * Live jobs without a sign of life since {@code runningBefore} (RUNNING) or {@code queuedBefore}
-     * (QUEUED), oldest first. Rows another replica's watchdog
+     * (QUEUED), oldest first; a RUNNING batch job only without one since {@code batchRunningBefore} (it waits in a
+     * Message Batch, which may take up to 24 hours). Rows another replica's watchdog
      * holds are skipped; each is re-checked under its own lock before anything changes.
      */
     @SuppressWarnings("unchecked")
-    public Uni<List<UUID>> stalled(Instant runningBefore, Instant queuedBefore, int limit) {
+    public Uni<List<UUID>> stalled(Instant runningBefore, Instant batchRunningBefore, Instant queuedBefore, int limit) {
         return getSession().chain(session -> session.createNativeQuery(
                         "select id from jobs where status in ('QUEUED', 'RUNNING') and last_event_at < :oldest"
-                                + " and ((status = 'RUNNING' and last_event_at < :running)"
+                                + " and ((status = 'RUNNING' and priority <> 'batch' and last_event_at < :running)"
+                                + " or (status = 'RUNNING' and priority = 'batch' and last_event_at < :batchRunning)"
                                 + " or (status = 'QUEUED' and last_event_at < :queued))"
                                 + " order by last_event_at limit :limit for update skip locked", UUID.class)
                 .setParameter("oldest", runningBefore.isAfter(queuedBefore) ? runningBefore : queuedBefore)
                 .setParameter("running", runningBefore)
+                .setParameter("batchRunning", batchRunningBefore)
                 .setParameter("queued", queuedBefore)
                 .setParameter("limit", limit)
                 .getResultList());

@@ -80,7 +80,8 @@ public class SynthesisResource {
             }
         }
         JobCommand command = new JobCommand(JobType.SYNTHESIS, input.conceptIds(), 1,
-                input.language() == null ? config.defaultLanguage() : input.language(), input.mode());
+                input.language() == null ? config.defaultLanguage() : input.language(), input.mode(),
+                JobCommand.priority(input.priority()));
         return jobs.create(callers.current(), authorization, command, key).map(JobResponses::created);
     }
 

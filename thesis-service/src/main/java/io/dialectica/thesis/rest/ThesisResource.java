@@ -71,10 +71,11 @@ public class ThesisResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, @Valid ThesesRequest body) {
         var conceptId = Ids.parse("id", id);
         String key = JobResponses.idempotencyKey(idempotencyKey);
-        ThesesRequest input = body == null ? new ThesesRequest(null, null) : body;
+        ThesesRequest input = body == null ? new ThesesRequest(null, null, null) : body;
         JobCommand command = new JobCommand(JobType.THESES, List.of(conceptId),
                 input.count() == null ? config.defaultCount() : input.count(),
-                input.language() == null ? config.defaultLanguage() : input.language(), null);
+                input.language() == null ? config.defaultLanguage() : input.language(), null,
+                JobCommand.priority(input.priority()));
         return jobs.create(callers.current(), authorization, command, key).map(JobResponses::created);
     }
 

@@ -1,5 +1,7 @@
 package io.dialectica.thesis.service;
 
+import io.dialectica.contracts.generation.GenerationRequest;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,7 +11,8 @@ import java.util.UUID;
 
 /**
  * What makes two creation requests "the same" for an Idempotency-Key: the job type, the concepts in
- * order, and the parameters after defaults are applied ({@code {}} and {@code {"count":5}} are the same).
+ * order, and the parameters after defaults are applied ({@code {}} and {@code {"count":5}} are the same), priority
+ * included (an interactive and a batch request are different requests).
  */
 public final class Fingerprint {
 
@@ -24,6 +27,10 @@ public final class Fingerprint {
         canonical.append("|count=").append(command.count())
                 .append("|language=").append(command.language())
                 .append("|mode=").append(command.mode());
+        if (!GenerationRequest.INTERACTIVE.equals(command.priority())) {
+            // only when not the default: fingerprints of interactive jobs stay what they were before priorities
+            canonical.append("|priority=").append(command.priority());
+        }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

@@ -121,6 +121,7 @@ public class JobService {
         job.count = command.count();
         job.language = command.language();
         job.mode = command.mode();
+        job.priority = command.priority();
         job.status = JobStatus.QUEUED;
         job.attempts = 0;
         job.dispatches = 1;

@@ -1,5 +1,6 @@
 package io.dialectica.thesis.service;
 
+import io.dialectica.contracts.generation.GenerationRequest;
 import io.dialectica.contracts.generation.GenerationResult;
 import io.dialectica.contracts.generation.JobEvent;
 import io.dialectica.contracts.generation.JobStatus;
@@ -147,15 +148,17 @@ public class JobTransitions {
     }
 
     /**
-     * The watchdog: every RUNNING job without a sign of life for {@code stallTimeout} (QUEUED:
+     * The watchdog: every RUNNING job without a sign of life for {@code stallTimeout} (a batch job:
+     * {@code batchStallTimeout}; QUEUED:
      * {@code queuedTimeout}) is published again
      * (dispatches + 1, back to QUEUED) or, once it has been published {@code maxDispatches} times, FAILS.
      * Rows another replica's watchdog holds are skipped.
      */
-    public Uni<Integer> sweep(Instant now, Duration stallTimeout, Duration queuedTimeout, int maxDispatches, int limit) {
-        Instant runningBefore = now.minus(stallTimeout);
+    public Uni<Integer> sweep(Instant now, Duration stallTimeout, Duration batchStallTimeout, Duration queuedTimeout,
+            int maxDispatches, int limit) {
         Instant queuedBefore = now.minus(queuedTimeout);
-        return Panache.withTransaction(() -> jobs.stalled(runningBefore, queuedBefore, limit).chain(ids -> {
+        return Panache.withTransaction(() -> jobs.stalled(now.minus(stallTimeout), now.minus(batchStallTimeout),
+                queuedBefore, limit).chain(ids -> {
             Uni<Integer> chain = Uni.createFrom().item(0);
             for (UUID id : ids) {
                 chain = chain.chain(n -> jobs.findForUpdate(id).chain(job -> {
@@ -163,8 +166,9 @@ public class JobTransitions {
                         return Uni.createFrom().item(n);
                     }
                     boolean running = job.status == JobStatus.RUNNING;
-                    Duration timeout = running ? stallTimeout : queuedTimeout;
-                    if (!job.lastEventAt.isBefore(running ? runningBefore : queuedBefore)) {
+                    Duration timeout = !running ? queuedTimeout
+                            : GenerationRequest.BATCH.equals(job.priority) ? batchStallTimeout : stallTimeout;
+                    if (!job.lastEventAt.isBefore(now.minus(timeout))) {
                         return Uni.createFrom().item(n);
                     }
                     Instant at = JobService.now();

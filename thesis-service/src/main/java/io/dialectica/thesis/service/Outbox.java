@@ -33,7 +33,7 @@ public class Outbox {
     public Uni<Void> request(Job job) {
         GenerationRequest request = new GenerationRequest(GenerationRequest.SCHEMA_VERSION, job.id, job.type,
                 job.requestedBy, List.copyOf(Arrays.asList(job.conceptIds)), job.count, job.language, job.mode,
-                job.createdAt);
+                job.createdAt, job.priority);
         return insert(job, OutboxMessage.REQUESTS, request);
     }
 
