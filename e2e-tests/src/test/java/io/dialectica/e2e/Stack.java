@@ -193,7 +193,8 @@ public final class Stack implements BeforeAllCallback {
                 // a fresh database: concept-service's migration creates the publication the connector needs
                 concepts.awaitReady(READY);
             }
-            ServiceProcess cdc = ServiceProcess.start(root, runDir, logs, "cdc-connector", cdcEnv());
+            // the operators' token on /admin/snapshots (IncrementalSnapshotIT)
+            ServiceProcess cdc = ServiceProcess.start(root, runDir, logs, "cdc-connector", merge(jwt, cdcEnv()));
             started.add(cdc);
             ServiceProcess graph = ServiceProcess.start(root, runDir, logs, "graph-service", merge(jwt, graphEnv(neo4j.boltUri())));
             started.add(graph);
