@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,8 +35,8 @@ import java.util.function.Function;
 @ApplicationScoped
 public class ConceptStore {
 
-    /** A concept with its memberships (and their categories) and relations, in one query. */
-    static final Statement READ = Statement.of("""
+    /** The columns of a concept with its graph, as {@link #concept(Row)} reads them. */
+    private static final String CONCEPT_WITH_GRAPH = """
             select c.id, c.owner, c.name, c.description, c.tradition, c.visibility, c.quality_score, c.version,
                    c.created_at, c.updated_at,
                    (select json_agg(json_build_array(m.id, k.id, k.name, k.canonical_name, k.description, m.weight, m.x, m.y))
@@ -45,7 +46,25 @@ public class ConceptStore {
                       from concept_relations r
                      where r.concept_id = c.id) as relations
               from concepts c
-             where c.id = $1""", UUID.class);
+            """;
+
+    /** A concept with its memberships (and their categories) and relations, in one query. */
+    static final Statement READ = Statement.of(CONCEPT_WITH_GRAPH + " where c.id = $1", UUID.class);
+
+    /**
+     * The first page of an owner's concepts, whole, in creation order (ties by id): the export's keyset, on the index
+     * {@code concepts_owner_created_idx} (V8).
+     */
+    static final Statement OWNED_FIRST = Statement.of(CONCEPT_WITH_GRAPH + """
+             where c.owner = $1
+             order by c.created_at, c.id
+             limit $2""", String.class, Long.class);
+
+    /** The page after (created_at, id): a creation time and an id never change, so no concept is read twice. */
+    static final Statement OWNED_AFTER = Statement.of(CONCEPT_WITH_GRAPH + """
+             where c.owner = $1 and (c.created_at, c.id) > ($2, $3)
+             order by c.created_at, c.id
+             limit $4""", String.class, OffsetDateTime.class, UUID.class, Long.class);
 
     /** The row lock every change of a concept takes first: writers of one concept queue up here. */
     static final Statement LOCK = Statement.of("select version from concepts where id = $1 for update", UUID.class);
@@ -174,6 +193,23 @@ public class ConceptStore {
     /** The concept with its graph, or null if there is none with this id. */
     public Future<StoredConcept> read(SqlRunner sql, UUID id) {
         return sql.execute(READ, Tuple.of(id)).map(rows -> rows.size() == 0 ? null : concept(rows.iterator().next()));
+    }
+
+    /**
+     * Up to {@code limit} concepts of {@code owner}, whole, in creation order (ties by id), after the one created at
+     * {@code afterCreated} with id {@code afterId} (both null: from the first).
+     */
+    public Future<List<StoredConcept>> owned(SqlRunner sql, String owner, Instant afterCreated, UUID afterId, int limit) {
+        Future<RowSet<Row>> rows = afterCreated == null
+                ? sql.execute(OWNED_FIRST, tuple(owner, (long) limit))
+                : sql.execute(OWNED_AFTER, tuple(owner, timestamp(afterCreated), afterId, (long) limit));
+        return rows.map(found -> {
+            List<StoredConcept> page = new ArrayList<>(found.size());
+            for (Row row : found) {
+                page.add(concept(row));
+            }
+            return page;
+        });
     }
 
     /** Row-locks the concept until the transaction ends; false if there is none with this id. */
