@@ -19,6 +19,13 @@ public final class Topics {
      */
     public static final String CATEGORY_CHANGES = "dialectica.category-changes";
 
+    /**
+     * Each concept's latest vector (compacted). Key = concept id. Value =
+     * {@link io.dialectica.contracts.embedding.ConceptEmbedding}. Producer: graph-service (after it stored the
+     * vector in Neo4j). Consumer: search-service (semantic and hybrid search).
+     */
+    public static final String CONCEPT_EMBEDDINGS = "dialectica.concept-embeddings";
+
     /** Generation jobs to run. Key = job id. Producer: thesis-service. Consumer: claude-worker. */
     public static final String GENERATION_REQUESTS = "dialectica.generation.requests";
 

@@ -24,12 +24,15 @@ public class GraphTestStack implements QuarkusTestResourceLifecycleManager {
 
     private String conceptTopic;
     private String categoryTopic;
+    private String embeddingTopic;
 
     @Override
     public Map<String, String> start() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         conceptTopic = "graph-test-" + run + ".concept-changes";
         categoryTopic = "graph-test-" + run + ".category-changes";
+        // created by graph-service's publisher on first use, as locally (compacted)
+        embeddingTopic = "graph-test-" + run + ".concept-embeddings";
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(conceptTopic, PARTITIONS, (short) 1),
                     new NewTopic(categoryTopic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -43,13 +46,15 @@ public class GraphTestStack implements QuarkusTestResourceLifecycleManager {
                 "dialectica.graph.kafka.bootstrap-servers", KAFKA,
                 "dialectica.graph.kafka.group-id", "graph-test-" + run,
                 "dialectica.graph.topics.concept-changes", conceptTopic,
-                "dialectica.graph.topics.category-changes", categoryTopic);
+                "dialectica.graph.topics.category-changes", categoryTopic,
+                "dialectica.graph.topics.concept-embeddings", embeddingTopic);
     }
 
     @Override
     public void stop() {
         try (Admin admin = admin()) {
             admin.deleteTopics(List.of(conceptTopic, categoryTopic)).all().get(30, TimeUnit.SECONDS);
+            admin.deleteTopics(List.of(embeddingTopic)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // best effort: a left-over test topic holds a few kilobytes
         }

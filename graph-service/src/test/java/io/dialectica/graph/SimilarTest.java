@@ -2,6 +2,7 @@ package io.dialectica.graph;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dialectica.contracts.Tables;
+import io.dialectica.contracts.embedding.ConceptEmbedding;
 import io.dialectica.contracts.embedding.ConceptText;
 import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.graph.config.GraphConfig;
@@ -14,12 +15,18 @@ import io.restassured.config.RestAssuredConfig;
 import io.restassured.path.json.config.JsonPathConfig;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -275,6 +282,99 @@ class SimilarTest {
         graph.awaitApplied(dutyId, catLsn);
         String renamedKey = awaitEmbedded(s.id());
         assertNotEquals(newKey, renamedKey);
+    }
+
+    @Test
+    void everyStoredVectorIsPublishedForSearchWithItsTextKey() throws Exception {
+        Sent s = concept(owner, "PRIVATE", "Nicomachean friendship",
+                "Friendships of utility, of pleasure and of character; only the last lasts.", 0.6,
+                "Friendship", "Virtue");
+        String key = awaitEmbedded(s.id());
+        List<Object> stored = graph.one("MATCH (c:Concept {id: $id}) RETURN c.embedding AS v", Map.of("id", s.id()))
+                .get("v").asList();
+        ConceptEmbedding event = awaitPublished(s.id(), key);
+        assertEquals(ConceptText.RECIPE, event.model());
+        assertEquals(ConceptEmbedding.SCHEMA_VERSION, event.v());
+        assertTrue(event.usable());
+        assertEquals(ConceptText.DIMENSIONS, event.vector().length);
+        for (int i = 0; i < stored.size(); i++) {
+            assertEquals(((Number) stored.get(i)).floatValue(), event.vector()[i], 0f, "component " + i);
+        }
+        assertTrue(event.embeddedAt() != null);
+
+        Graph.until(() -> key.equals(publishedKey(s.id())), "the acknowledged vector marked on the node");
+
+        // a vector Kafka never acknowledged (here: the mark removed) is published again, from Neo4j, at the next check
+        graph.one("MATCH (c:Concept {id: $id}) REMOVE c.embeddingPublishedKey RETURN c.id AS id", Map.of("id", s.id()));
+        Map.Entry<String, String> m = s.memberships().entrySet().iterator().next();
+        long lsn = events.concept(s.id()).update(Tables.CONCEPT_CATEGORIES,
+                Events.membership(m.getKey(), s.id(), m.getValue(), 0.6),
+                Events.membership(m.getKey(), s.id(), m.getValue(), 0.7)).send();
+        graph.awaitApplied(s.id(), lsn);
+        Graph.until(() -> key.equals(publishedKey(s.id())), "the vector published again and marked");
+        assertEquals(2, published(s.id(), key).size(), "the same vector twice: stored once, published twice");
+
+        // a new text: a new event with the new key
+        Map<String, Object> renamed = Events.with(s.row(), "description", "Perfect friendship is between the good.");
+        lsn = events.concept(s.id()).update(Tables.CONCEPTS, s.row(), renamed).send();
+        graph.awaitApplied(s.id(), lsn);
+        String newKey = awaitEmbedded(s.id());
+        assertNotEquals(key, newKey);
+        awaitPublished(s.id(), newKey);
+    }
+
+    private String publishedKey(String id) {
+        return graph.one("MATCH (c:Concept {id: $id}) RETURN c.embeddingPublishedKey AS k", Map.of("id", id))
+                .get("k").asString(null);
+    }
+
+    /** Every event of the concept with that key on this run's embeddings topic (read to its end). */
+    private List<ConceptEmbedding> published(String conceptId, String key) throws Exception {
+        List<ConceptEmbedding> found = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = embeddingConsumer()) {
+            consumer.subscribe(List.of(config.topics().conceptEmbeddings()));
+            int emptyPolls = 0;
+            while (emptyPolls < 6) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty() && !consumer.assignment().isEmpty()) {
+                    emptyPolls++;
+                }
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    ConceptEmbedding event = mapper.readValue(record.value(), ConceptEmbedding.class);
+                    if (conceptId.equals(event.conceptId()) && key.equals(event.key())) {
+                        found.add(event);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private KafkaConsumer<String, byte[]> embeddingConsumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, GraphTestStack.KAFKA,
+                ConsumerConfig.GROUP_ID_CONFIG, "similar-test-" + Events.id(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
+    }
+
+    /** Reads this run's embeddings topic from the start until the concept's event with that key comes. */
+    private ConceptEmbedding awaitPublished(String conceptId, String key) throws Exception {
+        String topic = config.topics().conceptEmbeddings();
+        try (KafkaConsumer<String, byte[]> consumer = embeddingConsumer()) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    ConceptEmbedding event = mapper.readValue(record.value(), ConceptEmbedding.class);
+                    if (conceptId.equals(record.key()) && conceptId.equals(event.conceptId()) && key.equals(event.key())) {
+                        return event;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no event for " + conceptId + " with key " + key + " on " + topic);
     }
 
     @Test

@@ -90,6 +90,17 @@ public interface GraphConfig {
         /** Concepts read per page when sweeping for stale vectors (after a partition assignment or an overflow). */
         @WithDefault("256")
         int sweepPageSize();
+
+        /**
+         * Publish every stored vector on the concept-embeddings topic (search-service's semantic search reads
+         * them there instead of embedding every concept a second time).
+         */
+        @WithDefault("true")
+        boolean publish();
+
+        /** Partitions of the concept-embeddings topic when graph-service has to create it (locally). */
+        @WithDefault("6")
+        int topicPartitions();
     }
 
     /**
@@ -145,5 +156,9 @@ public interface GraphConfig {
 
         @WithDefault(Topics.CATEGORY_CHANGES)
         String categoryChanges();
+
+        /** Where stored vectors are published (key = concept id). */
+        @WithDefault(Topics.CONCEPT_EMBEDDINGS)
+        String conceptEmbeddings();
     }
 }

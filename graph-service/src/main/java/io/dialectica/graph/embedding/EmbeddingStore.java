@@ -23,10 +23,18 @@ import java.util.Map;
 @ApplicationScoped
 public class EmbeddingStore {
 
-    /** A concept's text now, its key, and the key its stored vector was computed from (null: none). */
-    public record ConceptTextRow(String id, String text, String key, String storedKey) {
+    /**
+     * A concept's text now, its key, the key its stored vector was computed from (null: none) and the key of the
+     * vector last published for search-service (null: none acknowledged).
+     */
+    public record ConceptTextRow(String id, String text, String key, String storedKey, String publishedKey) {
         boolean stale() {
             return !key.equals(storedKey);
+        }
+
+        /** Its stored vector is the current one but Kafka never acknowledged it (a failure, or stored before). */
+        boolean unpublished() {
+            return !stale() && !key.equals(publishedKey);
         }
     }
 
@@ -41,7 +49,7 @@ public class EmbeddingStore {
             OPTIONAL MATCH (c)-[:INCLUDES]->(k:Category)
             WITH c, collect(k.name) AS categories
             RETURN c.id AS id, c.name AS name, c.description AS description, c.embeddingKey AS storedKey,
-                   categories""";
+                   c.embeddingPublishedKey AS publishedKey, categories""";
 
     static final String CONCEPTS_OF_CATEGORIES = """
             UNWIND $ids AS id
@@ -73,6 +81,21 @@ public class EmbeddingStore {
             CALL db.create.setNodeVectorProperty(c, 'embedding', r.vector)
             SET c.embeddingKey = r.key, c.embeddedAt = $now""";
 
+    static final String VECTORS = """
+            UNWIND $ids AS id
+            MATCH (c:Concept {id: id}) WHERE c.embedding IS NOT NULL
+            RETURN c.id AS id, c.embeddingKey AS key, c.embedding AS vector""";
+
+    /** Only if the vector is still the one published (a newer one is published, and marked, by its own batch). */
+    static final String PUBLISHED = """
+            UNWIND $rows AS r
+            MATCH (c:Concept {id: r.id}) WHERE c.embeddingKey = r.key
+            SET c.embeddingPublishedKey = r.key""";
+
+    /** A stored vector with the key of its text. */
+    public record StoredVector(String key, float[] vector) {
+    }
+
     private final Driver driver;
 
     public EmbeddingStore(Driver driver) {
@@ -100,12 +123,12 @@ public class EmbeddingStore {
         }
     }
 
-    /** Stores the vectors whose text is still the concept's text; returns the ids stored. */
-    public List<String> write(Map<String, float[]> vectorsByKey, Collection<String> ids) {
+    /** Stores the vectors whose text is still the concept's text; returns the ids stored with their text keys. */
+    public Map<String, String> write(Map<String, float[]> vectorsByKey, Collection<String> ids) {
         try (Session session = driver.session(Session.class); Transaction tx = session.beginTransaction()) {
             List<ConceptTextRow> now = rows(tx.run(LOCK_TEXTS, Map.of("ids", List.copyOf(ids))).list());
             List<Map<String, Object>> rows = new ArrayList<>();
-            List<String> stored = new ArrayList<>();
+            Map<String, String> stored = new java.util.LinkedHashMap<>();
             for (ConceptTextRow row : now) {
                 float[] vector = vectorsByKey.get(row.key());
                 if (vector != null) {
@@ -118,7 +141,7 @@ public class EmbeddingStore {
                     params.put("key", row.key());
                     params.put("vector", values);
                     rows.add(params);
-                    stored.add(row.id());
+                    stored.put(row.id(), row.key());
                 }
             }
             if (!rows.isEmpty()) {
@@ -129,12 +152,43 @@ public class EmbeddingStore {
         }
     }
 
+    /** The stored vectors of these concepts (absent: none stored). */
+    public Map<String, StoredVector> vectors(Collection<String> ids) {
+        try (Session session = driver.session(Session.class)) {
+            return session.executeRead(tx -> {
+                Map<String, StoredVector> result = new HashMap<>();
+                for (Record r : tx.run(VECTORS, Map.of("ids", List.copyOf(ids))).list()) {
+                    List<Object> values = r.get("vector").asList();
+                    float[] vector = new float[values.size()];
+                    for (int i = 0; i < vector.length; i++) {
+                        vector[i] = ((Number) values.get(i)).floatValue();
+                    }
+                    result.put(r.get("id").asString(), new StoredVector(r.get("key").asString(), vector));
+                }
+                return result;
+            });
+        }
+    }
+
+    /** Marks vectors (id → key) as acknowledged by Kafka, so that sweeps do not publish them again. */
+    public void published(Map<String, String> keysById) {
+        if (keysById.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        keysById.forEach((id, key) -> rows.add(Map.of("id", id, "key", key)));
+        try (Session session = driver.session(Session.class)) {
+            session.executeWrite(tx -> tx.run(PUBLISHED, Map.of("rows", rows)).consume());
+        }
+    }
+
     private static List<ConceptTextRow> rows(List<Record> records) {
         List<ConceptTextRow> rows = new ArrayList<>(records.size());
         for (Record r : records) {
             String text = ConceptText.of(str(r.get("name")), str(r.get("description")),
                     r.get("categories").asList(v -> v.isNull() ? null : v.asString()));
-            rows.add(new ConceptTextRow(r.get("id").asString(), text, ConceptText.key(text), str(r.get("storedKey"))));
+            rows.add(new ConceptTextRow(r.get("id").asString(), text, ConceptText.key(text), str(r.get("storedKey")),
+                    str(r.get("publishedKey"))));
         }
         return rows;
     }

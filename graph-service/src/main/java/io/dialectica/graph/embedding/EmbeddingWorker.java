@@ -1,6 +1,8 @@
 package io.dialectica.graph.embedding;
 
+import io.dialectica.contracts.embedding.ConceptEmbedding;
 import io.dialectica.graph.config.GraphConfig;
+import io.dialectica.graph.messaging.EmbeddingPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -51,6 +54,7 @@ public class EmbeddingWorker {
     private final GraphConfig.Embedding config;
     private final EmbeddingStore store;
     private final ConceptEmbedder embedder;
+    private final EmbeddingPublisher publisher;
 
     /** Concept ids waiting, with the time each was first queued (ms); guarded by {@code this}. */
     private final LinkedHashMap<String, Long> concepts = new LinkedHashMap<>();
@@ -76,10 +80,12 @@ public class EmbeddingWorker {
     private volatile boolean running;
     private Thread thread;
 
-    public EmbeddingWorker(GraphConfig config, EmbeddingStore store, ConceptEmbedder embedder, MeterRegistry registry) {
+    public EmbeddingWorker(GraphConfig config, EmbeddingStore store, ConceptEmbedder embedder,
+            EmbeddingPublisher publisher, MeterRegistry registry) {
         this.config = config.embedding();
         this.store = store;
         this.embedder = embedder;
+        this.publisher = publisher;
         embedded = Counter.builder("dialectica.graph.embeddings.written")
                 .description("Concept vectors computed and stored (text new or changed)").register(registry);
         unchanged = Counter.builder("dialectica.graph.embeddings.unchanged")
@@ -368,6 +374,7 @@ public class EmbeddingWorker {
             }
         }
         unchanged.increment(rows.size() - staleIds.size());
+        republish(rows);
         if (staleIds.isEmpty()) {
             return;
         }
@@ -381,16 +388,61 @@ public class EmbeddingWorker {
         for (int i = 0; i < keys.size(); i++) {
             vectorsByKey.put(keys.get(i), vectors.get(i));
         }
-        List<String> stored = store.write(vectorsByKey, staleIds);
+        Map<String, String> stored = store.write(vectorsByKey, staleIds);
         embedded.increment(stored.size());
+        publish(stored, vectorsByKey);
         long now = System.currentTimeMillis();
-        for (String id : stored) {
+        for (String id : stored.keySet()) {
             Long queuedAt = batch.get(id);
             if (queuedAt != null) {
                 delay.record(Duration.ofMillis(Math.max(0, now - queuedAt)));
             }
         }
         batchTime.record(Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** The stored vectors (id → text key, after the Neo4j commit) go to search-service; acknowledged ones are marked. */
+    private void publish(Map<String, String> stored, Map<String, float[]> vectorsByKey) {
+        if (stored.isEmpty() || !publisher.enabled()) {
+            return;
+        }
+        Instant now = Instant.now();
+        List<ConceptEmbedding> events = new ArrayList<>(stored.size());
+        stored.forEach((id, key) -> events.add(ConceptEmbedding.of(id, key, vectorsByKey.get(key), now)));
+        markPublished(publisher.publish(events));
+    }
+
+    /**
+     * Current vectors Kafka never acknowledged — stored before publishing existed, or a failed publish — are published
+     * from Neo4j (no model call) when their concept is checked: by a sweep (every partition assignment) or an edit.
+     */
+    private void republish(List<EmbeddingStore.ConceptTextRow> rows) {
+        if (!publisher.enabled()) {
+            return;
+        }
+        Map<String, String> keys = new HashMap<>();
+        for (EmbeddingStore.ConceptTextRow row : rows) {
+            if (row.unpublished()) {
+                keys.put(row.id(), row.key());
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        List<ConceptEmbedding> events = new ArrayList<>();
+        store.vectors(keys.keySet()).forEach((id, stored) -> {
+            if (stored.key().equals(keys.get(id))) {
+                events.add(ConceptEmbedding.of(id, stored.key(), stored.vector(), now));
+            }
+        });
+        markPublished(publisher.publish(events));
+    }
+
+    private void markPublished(List<ConceptEmbedding> acknowledged) {
+        Map<String, String> keys = new HashMap<>();
+        acknowledged.forEach(e -> keys.put(e.conceptId(), e.key()));
+        store.published(keys);
     }
 
     private synchronized void requeue(Map<String, Long> batch) {
