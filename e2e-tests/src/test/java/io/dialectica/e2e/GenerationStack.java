@@ -48,6 +48,10 @@ public final class GenerationStack implements BeforeAllCallback {
     static final int REQUEST_PARTITIONS = 4;
     static final int STANDIN_TOKENS_PER_SECOND = 150;
     static final String THESES_DB = "theses_test";
+    /** A Message Batch at the stand-in ends this long after it was created (BatchJobsIT). */
+    static final long STANDIN_BATCH_PROCESSING_MS = 3000;
+    /** Jobs per Message Batch in the workers: 20 batch jobs need several batches. */
+    static final int BATCH_MAX_REQUESTS = 8;
 
     private static final Duration READY = Duration.ofSeconds(150);
     private static Running running;
@@ -91,6 +95,11 @@ public final class GenerationStack implements BeforeAllCallback {
                 context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(GenerationStack.class, running);
             }
         }
+    }
+
+    /** The stand-in's base URL (its test endpoints: GET /batches, POST /batches/{id}/expire). */
+    static String standInUrl() {
+        return "http://127.0.0.1:" + running.standInPort();
     }
 
     static ServiceProcess gateway() {
@@ -216,6 +225,13 @@ public final class GenerationStack implements BeforeAllCallback {
         env.put("DIALECTICA_WORKER_RATELIMIT_REQUESTS_PER_MINUTE", "600");
         env.put("DIALECTICA_WORKER_CACHE_KEY_PREFIX", "e2e-" + Stack.RUN + ":claude-worker:cache");
         env.put("DIALECTICA_WORKER_ATTEMPTS_KEY_PREFIX", "e2e-" + Stack.RUN + ":claude-worker:attempts");
+        // batch jobs: a batch after 8 jobs or 1 s; batches followed every second (each retrieval takes a slot of the
+        // shared request limit); a killed replica's leases expire after 20 s
+        env.put("DIALECTICA_WORKER_BATCH_KEY_PREFIX", "e2e-" + Stack.RUN + ":claude-worker:batch");
+        env.put("DIALECTICA_WORKER_BATCH_MAX_REQUESTS", String.valueOf(BATCH_MAX_REQUESTS));
+        env.put("DIALECTICA_WORKER_BATCH_MAX_WAIT", "1s");
+        env.put("DIALECTICA_WORKER_BATCH_POLL_INTERVAL", "1s");
+        env.put("DIALECTICA_WORKER_BATCH_LEASE", "20s");
         env.put("DIALECTICA_WORKER_CLAUDE_STAND_IN_URL", "http://127.0.0.1:" + standInPort);
         env.put("DIALECTICA_WORKER_CLAUDE_API_KEY", "");
         env.put("DIALECTICA_WORKER_CLAUDE_MAX_TOKENS", "2000");
@@ -238,6 +254,7 @@ public final class GenerationStack implements BeforeAllCallback {
         String classpath = module.resolve("classes") + File.pathSeparator + module.resolve("lib") + File.separator + "*";
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx128m", "-Dstandin.port=" + port,
                 "-Dstandin.latency-ms=200", "-Dstandin.tokens-per-second=" + STANDIN_TOKENS_PER_SECOND,
+                "-Dstandin.batch-processing-ms=" + STANDIN_BATCH_PROCESSING_MS,
                 "-cp", classpath, "io.dialectica.local.standin.ClaudeStandIn")
                 .directory(root.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return builder.start();
