@@ -43,6 +43,9 @@ public class SearchTestStack implements QuarkusTestResourceLifecycleManager {
     public static final String CATEGORY_TOPIC = "test-search-" + RUN + ".category-changes";
     public static final String ALIAS = "test-search-" + RUN + "-concepts";
     public static final String CATEGORIES = "test-search-" + RUN + "-categories";
+    /** graph-service's vectors, as graph-service publishes them (tests publish them themselves). */
+    public static final String EMBEDDING_TOPIC = "test-search-" + RUN + ".concept-embeddings";
+    public static final String EMBEDDINGS = "test-search-" + RUN + "-embeddings";
     public static final String CACHE_PREFIX = "test-search-" + RUN + ":";
     public static final int PARTITIONS = 2;
 
@@ -57,7 +60,9 @@ public class SearchTestStack implements QuarkusTestResourceLifecycleManager {
                 .migrate();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA))) {
             admin.createTopics(List.of(new NewTopic(CONCEPT_TOPIC, PARTITIONS, (short) 1),
-                    new NewTopic(CATEGORY_TOPIC, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(CATEGORY_TOPIC, PARTITIONS, (short) 1),
+                    new NewTopic(EMBEDDING_TOPIC, PARTITIONS, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the test topics on " + KAFKA + " (./dialectica start kafka)", e);
         }
@@ -73,6 +78,9 @@ public class SearchTestStack implements QuarkusTestResourceLifecycleManager {
                 Map.entry("dialectica.search.index.alias", ALIAS),
                 Map.entry("dialectica.search.index.prefix", ALIAS),
                 Map.entry("dialectica.search.index.categories", CATEGORIES),
+                Map.entry("dialectica.search.topics.concept-embeddings", EMBEDDING_TOPIC),
+                Map.entry("dialectica.search.index.embeddings", EMBEDDINGS),
+                Map.entry("dialectica.search.embeddings.group-id", "test-search-" + RUN + "-embeddings"),
                 Map.entry("dialectica.search.cache.prefix", CACHE_PREFIX),
                 Map.entry("dialectica.search.consistency-wait", "2s"),
                 Map.entry("dialectica.search.consumer.retry-backoff-max", "500ms"));
@@ -81,14 +89,15 @@ public class SearchTestStack implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA))) {
-            admin.deleteTopics(List.of(CONCEPT_TOPIC, CATEGORY_TOPIC)).all().get(10, TimeUnit.SECONDS);
-            admin.deleteConsumerGroups(List.of("test-search-" + RUN)).all().get(10, TimeUnit.SECONDS);
+            admin.deleteTopics(List.of(CONCEPT_TOPIC, CATEGORY_TOPIC, EMBEDDING_TOPIC)).all().get(10, TimeUnit.SECONDS);
+            admin.deleteConsumerGroups(List.of("test-search-" + RUN, "test-search-" + RUN + "-embeddings"))
+                    .all().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             // leftovers only cost disk in the local Kafka
         }
         try {
             HttpClient http = HttpClient.newHttpClient();
-            for (String pattern : List.of(ALIAS + "*", CATEGORIES)) {
+            for (String pattern : List.of(ALIAS + "*", CATEGORIES, EMBEDDINGS)) {
                 http.send(HttpRequest.newBuilder(URI.create(OPENSEARCH + "/" + pattern + "?expand_wildcards=all"))
                         .DELETE().build(), HttpResponse.BodyHandlers.discarding());
             }

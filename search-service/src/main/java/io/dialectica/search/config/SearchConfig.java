@@ -25,6 +25,8 @@ public interface SearchConfig {
 
     Progress progress();
 
+    Embeddings embeddings();
+
     /** How long a read with X-Consistency-Token waits for the projection before 504 projection-behind. */
     @WithDefault("2s")
     Duration consistencyWait();
@@ -51,6 +53,29 @@ public interface SearchConfig {
 
         @WithDefault(Topics.CATEGORY_CHANGES)
         String categoryChanges();
+
+        /** graph-service's vectors (README, "Semantic and hybrid search"). */
+        @WithDefault(Topics.CONCEPT_EMBEDDINGS)
+        String conceptEmbeddings();
+    }
+
+    /** Semantic and hybrid search (README, "Semantic and hybrid search"). */
+    interface Embeddings {
+        /** Consume graph-service's vectors into the concept documents. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Consumer group of the vector consumer; every replica shares it (a vector is stored once). */
+        @WithDefault("dialectica-search-embeddings")
+        String groupId();
+
+        /** Hybrid mode: how many of the best text matches are ranked again with their vectors. */
+        @WithDefault("100")
+        int hybridCandidates();
+
+        /** Hybrid mode: weight of the (max-normalised) text score; the cosine similarity gets the rest. */
+        @WithDefault("0.5")
+        double hybridTextWeight();
     }
 
     interface Kafka {
@@ -135,6 +160,10 @@ public interface SearchConfig {
         /** Side index: one document per category (attributes, applied LSN as external version). */
         @WithDefault("dialectica-categories")
         String categories();
+
+        /** Side index: each concept's latest vector from graph-service, as it arrived (README). */
+        @WithDefault("dialectica-embeddings")
+        String embeddings();
 
         /**
          * Shards of the categories side index. The concept index always has one: a token read checks the progress

@@ -36,6 +36,14 @@ public class ConceptDoc {
     public long appliedLsn;
     public List<CategoryEntry> categories = new ArrayList<>();
     public List<RelationEntry> relations = new ArrayList<>();
+    /**
+     * The concept's vector from graph-service (dialectica.concept-embeddings): 384 float32, little-endian, base64
+     * (a {@code binary} field with doc values, read by the semantic query's script). Kept through every rewrite of
+     * the document; null until the first vector arrived.
+     */
+    public String embedding;
+    /** ConceptText key of the text {@link #embedding} was computed from; differs from the document's text: stale. */
+    public String embeddingKey;
 
     public static ConceptDoc tombstone(String id, long lsn) {
         ConceptDoc doc = new ConceptDoc();

@@ -50,6 +50,10 @@ public class Indexes {
         return config.categories();
     }
 
+    public String embeddings() {
+        return config.embeddings();
+    }
+
     /**
      * The alias naming every index the projectors write into: the live one and, during a rebuild, the new one.
      * Every replica resolves it after each poll, so a rebuild started on one replica reaches them all.
@@ -114,6 +118,9 @@ public class Indexes {
         if (!exists(config.categories())) {
             create(config.categories(), categoriesMapping());
         }
+        if (!exists(config.embeddings())) {
+            create(config.embeddings(), embeddingsMapping());
+        }
         List<String> current = aliasTargets();
         if (current.size() == 1) {
             String index = current.get(0);
@@ -122,6 +129,7 @@ public class Indexes {
                         config.alias(), index, MAPPING_VERSION);
             }
             ensureProgressFields(index);
+            ensureEmbeddingFields(index);
             ensureWriteAlias(index);
             return index;
         }
@@ -246,6 +254,21 @@ public class Indexes {
     }
 
     /**
+     * The concept's vector ({@code io.dialectica.search.embedding.Vectors}): a {@code binary} field with doc values,
+     * which the semantic query's script reads (column-wise, not from {@code _source}: ~20x faster, docs/benchmarks.md),
+     * and the text key it belongs to. New fields only: added to an existing index in place.
+     */
+    static final String EMBEDDING_FIELDS = """
+            "embedding": {"type": "binary", "doc_values": true},
+            "embeddingKey": {"type": "keyword"}""";
+
+    /** Adds the vector fields to a concept index created before they existed. */
+    public void ensureEmbeddingFields(String index) {
+        os.call("PUT", "/" + index + "/_mapping", json("{\"properties\": {" + EMBEDDING_FIELDS + "}}"))
+                .orThrow("adding the embedding fields to " + index);
+    }
+
+    /**
      * One document per concept. Text fields use the english analyzer; {@code .keyword} sub-fields keep the exact
      * value for facets, {@code .lower} (lower-cased keyword) serves the case-insensitive filters;
      * {@code nameSuggest} (search_as_you_type) serves autocomplete. Categories and relations are plain object
@@ -292,9 +315,29 @@ public class Indexes {
                      "type": {"type": "keyword"},
                      "weight": {"type": "float"},
                      "rationale": {"type": "text", "analyzer": "english"}}},
-                """ + PROGRESS_FIELDS + """
+                """ + PROGRESS_FIELDS + ",\n" + EMBEDDING_FIELDS + """
 
                  }}
+                """));
+        return body;
+    }
+
+    /**
+     * One document per concept id: its latest vector as graph-service published it (id = concept id). The concept
+     * documents take it from here when their text reaches its key (the vector may arrive before the text does);
+     * nothing searches this index.
+     */
+    JsonNode embeddingsMapping() {
+        ObjectNode body = mapper.createObjectNode();
+        body.set("settings", settings(config.shards()));
+        body.set("mappings", json("""
+                {"dynamic": false,
+                 "properties": {
+                   "conceptId": {"type": "keyword"},
+                   "key": {"type": "keyword"},
+                   "model": {"type": "keyword"},
+                   "vector": {"type": "binary"},
+                   "embeddedAt": {"type": "date"}}}
                 """));
         return body;
     }

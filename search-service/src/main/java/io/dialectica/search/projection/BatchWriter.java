@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.projection.ChangeGroup;
 import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.embedding.EmbeddingIndex;
 import io.dialectica.search.index.CategoryDoc;
 import io.dialectica.search.index.ConceptDoc;
 import io.dialectica.search.index.OpenSearch;
@@ -63,12 +64,15 @@ public class BatchWriter {
     private final ObjectMapper mapper;
     private final SearchConfig config;
     private final ProjectionMetrics metrics;
+    private final EmbeddingIndex embeddings;
 
-    public BatchWriter(OpenSearch os, ObjectMapper mapper, SearchConfig config, ProjectionMetrics metrics) {
+    public BatchWriter(OpenSearch os, ObjectMapper mapper, SearchConfig config, ProjectionMetrics metrics,
+            EmbeddingIndex embeddings) {
         this.os = os;
         this.mapper = mapper;
         this.config = config;
         this.metrics = metrics;
+        this.embeddings = embeddings;
     }
 
     public Outcome write(List<ChangeGroup> groups, Targets targets) {
@@ -156,7 +160,17 @@ public class BatchWriter {
             }
         }
 
-        // 4. one bulk for the concept documents
+        // 4. vectors: a document whose text changed takes graph-service's vector of the new text if it came already
+        // (the side index; graph-service's projection may be ahead of this one), else it keeps the one it has
+        List<ConceptDoc> toWrite = new ArrayList<>();
+        changedDocs.forEach(id -> toWrite.add(docs.get(id)));
+        fannedWorking.forEach(id -> toWrite.add(docs.get(id)));
+        fannedStored.values().forEach(m -> toWrite.addAll(m.values()));
+        if (config.embeddings().enabled()) {
+            embeddings.attach(toWrite);
+        }
+
+        // 5. one bulk for the concept documents
         ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
         List<String> kinds = new ArrayList<>();
         for (String id : changedDocs) {
@@ -186,7 +200,7 @@ public class BatchWriter {
             return new Outcome(applied, repeats, events, 0, changedCategories.size(), !changedCategories.isEmpty());
         }
         long started = System.nanoTime();
-        int conflicts = bulk(body.toByteArray(), kinds);
+        int conflicts = bulk(body.toByteArray(), kinds).size();
         metrics.bulk(kinds.size(), System.nanoTime() - started);
         if (conflicts > 0) {
             LOG.debugf("%d concept writes met a newer version (another replica or a rebuild's snapshot)", conflicts);
@@ -200,6 +214,11 @@ public class BatchWriter {
                 written.putAll(fannedLive);
             }
             fanout += recheckCategories(written, targets);
+        }
+        if (config.embeddings().enabled()) {
+            // a vector stored in the side index after the look-up above, while this bulk was under way, was not
+            // seen by its consumer either if that read the document before this write: look again (README)
+            syncEmbeddings(EmbeddingIndex.lacking(toWrite), targets);
         }
         return new Outcome(applied, repeats, events, fanout, kinds.size() + changedCategories.size(), true);
     }
@@ -311,6 +330,43 @@ public class BatchWriter {
             check = rewritten;
         }
         return fixed;
+    }
+
+    /**
+     * Puts the side index's vectors into the documents of these concepts whose current text they belong to, in every
+     * target index: read-modify-write at each document's own version ({@code external_gte}, the version does not
+     * move); a 409 means somebody wrote the document meanwhile, and it is read and tried again. Used by the vector
+     * consumer after it stored vectors, and by the projector after its bulk. Returns the documents written.
+     */
+    public int syncEmbeddings(Collection<String> conceptIds, Targets targets) {
+        if (conceptIds.isEmpty()) {
+            return 0;
+        }
+        Map<String, EmbeddingIndex.Stored> stored = embeddings.load(conceptIds);
+        if (stored.isEmpty()) {
+            return 0;
+        }
+        int written = 0;
+        for (String index : targets.all()) {
+            Set<String> todo = new LinkedHashSet<>(stored.keySet());
+            for (int round = 0; round < 5 && !todo.isEmpty(); round++) {
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                List<String> kinds = new ArrayList<>();
+                for (ConceptDoc doc : loadConcepts(index, todo).values()) {
+                    if (EmbeddingIndex.apply(doc, stored.get(doc.id))) {
+                        action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+                        kinds.add("embedding");
+                    }
+                }
+                if (kinds.isEmpty()) {
+                    break;
+                }
+                List<String> conflicted = bulk(body.toByteArray(), kinds);
+                written += kinds.size() - conflicted.size();
+                todo = new LinkedHashSet<>(conflicted);
+            }
+        }
+        return written;
     }
 
     /** Current external version (= applied commit LSN) of each category in the side index; deleted ones left out. */
@@ -451,19 +507,22 @@ public class BatchWriter {
         }
     }
 
-    /** Sends the bulk; a version conflict is a repeat (ok), anything else fails the batch. Returns the conflicts. */
-    private int bulk(byte[] body, List<String> kinds) {
+    /**
+     * Sends the bulk; a version conflict is a repeat (ok), anything else fails the batch. Returns the ids of the
+     * conflicts.
+     */
+    private List<String> bulk(byte[] body, List<String> kinds) {
         OpenSearch.Reply reply = os.ndjson("/_bulk", body).orThrow("bulk");
+        List<String> conflicts = new ArrayList<>();
         if (!reply.body().path("errors").asBoolean(false)) {
-            return 0;
+            return conflicts;
         }
-        int conflicts = 0;
         int i = 0;
         for (JsonNode item : reply.body().path("items")) {
             JsonNode result = item.path("index");
             int status = result.path("status").asInt();
             if (status == 409) {
-                conflicts++;
+                conflicts.add(result.path("_id").asText());
             } else if (status >= 300) {
                 throw new OpenSearchException("bulk item " + kinds.get(i) + " " + result.path("_index").asText() + "/"
                         + result.path("_id").asText() + " failed: " + result.path("error"), status);

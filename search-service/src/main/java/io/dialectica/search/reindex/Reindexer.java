@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.Lsn;
 import io.dialectica.search.config.SearchConfig;
 import io.dialectica.search.index.CategoryDoc;
+import io.dialectica.search.embedding.EmbeddingIndex;
 import io.dialectica.search.index.ConceptDoc;
 import io.dialectica.search.index.Indexes;
 import io.dialectica.search.index.OpenSearch;
@@ -75,10 +76,12 @@ public class Reindexer {
     private final SearchConfig config;
     private final SearchCache cache;
     private final StoreProgress view;
+    private final EmbeddingIndex embeddings;
     private final AtomicBoolean running = new AtomicBoolean();
 
     public Reindexer(DataSource dataSource, OpenSearch os, Indexes indexes, Projector projector, BatchWriter writer,
-            ObjectMapper mapper, SearchConfig config, SearchCache cache, StoreProgress view) {
+            ObjectMapper mapper, SearchConfig config, SearchCache cache, StoreProgress view, EmbeddingIndex embeddings) {
+        this.embeddings = embeddings;
         this.view = view;
         this.dataSource = dataSource;
         this.os = os;
@@ -248,6 +251,7 @@ public class Reindexer {
     /** Three cursors sorted by concept id, merged: memory stays bounded by one batch. */
     private long loadConcepts(Connection connection, String index, long lsn) throws SQLException {
         Bulk bulk = new Bulk();
+        List<ConceptDoc> pending = new ArrayList<>();
         long count = 0;
         try (PreparedStatement concepts = connection.prepareStatement("""
                 select id::text, owner, name, description, tradition, visibility, quality_score, version, created_at, updated_at
@@ -312,16 +316,39 @@ public class Reindexer {
                         doc.relations.add(relation);
                         hasR = r.next();
                     }
-                    bulk.add(index, doc.id, lsn, doc);
+                    pending.add(doc);
                     count++;
-                    if (bulk.size() >= config.reindex().batchSize()) {
-                        bulk.flush();
+                    if (pending.size() >= config.reindex().batchSize()) {
+                        writeConcepts(bulk, index, lsn, pending);
                     }
                 }
             }
         }
-        bulk.flush();
+        writeConcepts(bulk, index, lsn, pending);
         return count;
+    }
+
+    /**
+     * A batch of snapshot documents with the vectors of their texts from the side index (SQL has no vectors), and
+     * after the write a second look for vectors stored meanwhile (the vector consumer found no document to put
+     * them in yet), as the projector does after its bulks.
+     */
+    private void writeConcepts(Bulk bulk, String index, long lsn, List<ConceptDoc> docs) {
+        if (docs.isEmpty()) {
+            return;
+        }
+        boolean vectors = config.embeddings().enabled();
+        if (vectors) {
+            embeddings.attach(docs);
+        }
+        for (ConceptDoc doc : docs) {
+            bulk.add(index, doc.id, lsn, doc);
+        }
+        bulk.flush();
+        if (vectors) {
+            writer.syncEmbeddings(EmbeddingIndex.lacking(docs), BatchWriter.Targets.of(index));
+        }
+        docs.clear();
     }
 
     private static String instant(OffsetDateTime time) {

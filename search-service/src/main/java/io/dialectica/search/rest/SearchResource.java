@@ -18,6 +18,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -42,22 +44,28 @@ public class SearchResource {
     SearchConfig config;
 
     @GET
-    @Operation(operationId = "searchConcepts", summary = "Full-text search over the concepts the caller can see, with highlights and facets")
+    @Operation(operationId = "searchConcepts", summary = "Search the concepts the caller can see: by words (full text, highlights, facets), by meaning (semantic) or both (hybrid)")
     @APIResponse(responseCode = "200", description = "One page of results with highlights and facets")
-    @APIResponse(responseCode = "400", description = "A malformed page, size or consistency token; errors[] names the parameter")
+    @APIResponse(responseCode = "400", description = "A malformed page, size, mode or consistency token, or no q in mode semantic or hybrid; errors[] names the parameter")
     @APIResponse(responseCode = "503", description = "OpenSearch unreachable (Retry-After)")
     @APIResponse(responseCode = "504", description = "projection-behind: the projection did not reach X-Consistency-Token in time; retry after Retry-After with the same token")
     public Uni<SearchPage> search(
-            @Parameter(description = "text searched in names (×3), category names (×2), descriptions, rationales; "
-                    + "absent: every concept, by name") @QueryParam("q") String q,
+            @Parameter(description = "text searched in names (×3), category names (×2), descriptions, rationales "
+                    + "(mode semantic: its meaning); absent: every concept, by name (text mode only)")
+            @QueryParam("q") String q,
             @QueryParam("tradition") String tradition,
             @Parameter(description = "category name; repeat it: a concept must include all of them")
             @QueryParam("category") List<String> categories,
             @Parameter(description = "0-based") @QueryParam("page") String page,
             @Parameter(description = "1..100, default 20") @QueryParam("size") String size,
+            @Parameter(description = "text (default): words, BM25; semantic: meaning, the cosine similarity of q's "
+                    + "vector and each concept's (same model as /similar; score = cosine); hybrid: the best 100 text "
+                    + "matches ranked by 0.5 × text score / best + 0.5 × cosine. semantic and hybrid need q",
+                    schema = @Schema(type = SchemaType.STRING, enumeration = {"text", "semantic", "hybrid"}))
+            @QueryParam("mode") String mode,
             @Parameter(description = "from a concept-service write: answer only once the index includes it")
             @HeaderParam(ConsistencyToken.HEADER) String token) {
-        SearchQuery query = SearchQuery.parse(q, tradition, categories, page, size, config.defaultPageSize(),
+        SearchQuery query = SearchQuery.parse(q, tradition, categories, page, size, mode, config.defaultPageSize(),
                 config.maxPageSize());
         Long wanted = SearchService.parseToken(token);
         return search.search(callers.current(), query, wanted);

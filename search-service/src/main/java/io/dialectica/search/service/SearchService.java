@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.Lsn;
 import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.embedding.QueryEmbedder;
+import io.dialectica.search.embedding.Vectors;
 import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
 import io.dialectica.search.progress.ProgressDocs;
@@ -17,9 +19,11 @@ import io.dialectica.service.security.Caller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +42,13 @@ public class SearchService {
     private final StoreProgress view;
     private final Consistency consistency;
     private final SearchCache cache;
+    private final QueryEmbedder embedder;
     private final Counter cacheHits;
     private final Counter cacheMisses;
 
     public SearchService(OpenSearch os, ObjectMapper mapper, SearchConfig config, StoreProgress view,
-            Consistency consistency, SearchCache cache, MeterRegistry registry) {
+            Consistency consistency, SearchCache cache, QueryEmbedder embedder, MeterRegistry registry) {
+        this.embedder = embedder;
         this.os = os;
         this.mapper = mapper;
         this.config = config;
@@ -81,18 +87,32 @@ public class SearchService {
             if (cache.enabled()) {
                 cacheMisses.increment();
             }
-            if (token == null) {
-                // no wait, no progress documents: exactly the read it always was (its entry proves nothing: 0)
-                return run(caller, query, false)
-                        .call(result -> cache.store(lookup, key, 0, write(result.value())))
-                        .map(Consistency.Verified::value);
-            }
-            long wanted = token;
-            return consistency.read(wanted, () -> run(caller, query, true)
-                    .call(result -> result.low() >= wanted
-                            ? cache.store(lookup, key, result.low(), write(result.value()))
-                            : Uni.createFrom().voidItem()));
+            return vectorOf(query).chain(vector -> {
+                if (token == null) {
+                    // no wait, no progress documents: exactly the read it always was (its entry proves nothing: 0)
+                    return run(caller, query, vector, false)
+                            .call(result -> cache.store(lookup, key, 0, write(result.value())))
+                            .map(Consistency.Verified::value);
+                }
+                long wanted = token;
+                return consistency.read(wanted, () -> run(caller, query, vector, true)
+                        .call(result -> result.low() >= wanted
+                                ? cache.store(lookup, key, result.low(), write(result.value()))
+                                : Uni.createFrom().voidItem()));
+            });
         });
+    }
+
+    /**
+     * The query's vector (semantic and hybrid modes; null for text), computed once per search on a worker thread:
+     * the model takes ~15 ms of CPU and must not run on the event loop.
+     */
+    private Uni<float[]> vectorOf(SearchQuery query) {
+        if (query.mode() == SearchQuery.Mode.TEXT) {
+            return Uni.createFrom().nullItem();
+        }
+        return Uni.createFrom().item(() -> embedder.embed(query.text()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     public Uni<Suggestions> suggest(Caller caller, String prefix, int size, Long token) {
@@ -124,15 +144,74 @@ public class SearchService {
         return view.verified(ProgressDocs.fromAggregation(answer));
     }
 
-    private Uni<Consistency.Verified<SearchPage>> run(Caller caller, SearchQuery query, boolean verify) {
-        ObjectNode body = query.toOpenSearch(mapper, caller, config.facetSize());
+    private Uni<Consistency.Verified<SearchPage>> run(Caller caller, SearchQuery query, float[] vector,
+            boolean verify) {
+        ObjectNode body = query.toOpenSearch(mapper, caller, config.facetSize(), vector,
+                config.embeddings().hybridCandidates());
         if (verify) {
             ProgressDocs.addAggregation(mapper, body);
         }
         return os.send("POST", "/" + config.index().alias() + "/_search", body).map(reply -> {
             JsonNode answer = checked(reply);
-            return new Consistency.Verified<>(toPage(query, answer), verify ? lowOf(answer) : 0);
+            SearchPage page = switch (query.mode()) {
+                case TEXT -> toPage(query, answer);
+                case SEMANTIC -> semanticPage(query, answer);
+                case HYBRID -> hybridPage(query, answer, vector);
+            };
+            return new Consistency.Verified<>(page, verify ? lowOf(answer) : 0);
         });
+    }
+
+    /** The script's score is (1 + cos) / 2: the answer says the cosine similarity itself. */
+    private SearchPage semanticPage(SearchQuery query, JsonNode body) {
+        SearchPage page = toPage(query, body);
+        List<SearchPage.Item> items = new ArrayList<>();
+        for (SearchPage.Item item : page.items()) {
+            items.add(withScore(item, item.score() == null ? null : round(2 * item.score() - 1)));
+        }
+        return new SearchPage(page.page(), page.size(), page.total(), items, page.facets());
+    }
+
+    /**
+     * The best text matches ranked again: {@code w × text / best text + (1 − w) × max(0, cosine)} (w =
+     * {@code hybrid-text-weight}, 0.5); a concept without a vector yet has only its text part. The total is the
+     * number of candidates ranked (at most {@code hybrid-candidates}); pages beyond them are empty.
+     */
+    private SearchPage hybridPage(SearchQuery query, JsonNode body, float[] vector) {
+        double weight = config.embeddings().hybridTextWeight();
+        JsonNode hits = body.path("hits").path("hits");
+        double best = 0;
+        for (JsonNode hit : hits) {
+            best = Math.max(best, hit.path("_score").asDouble(0));
+        }
+        SearchPage all = toPage(query, body);
+        record Ranked(SearchPage.Item item, double score) {
+        }
+        List<Ranked> ranked = new ArrayList<>();
+        int i = 0;
+        for (JsonNode hit : hits) {
+            double text = best > 0 ? hit.path("_score").asDouble(0) / best : 0;
+            float[] own = Vectors.decode(hit.path("_source").path("embedding").asText(null));
+            double cosine = own == null ? 0 : Math.max(0, Vectors.dot(vector, own));
+            ranked.add(new Ranked(all.items().get(i++), weight * text + (1 - weight) * cosine));
+        }
+        ranked.sort(Comparator.comparingDouble(Ranked::score).reversed()
+                .thenComparing(r -> r.item().id()));
+        List<SearchPage.Item> items = new ArrayList<>();
+        int from = query.page() * query.size();
+        for (int k = from; k < Math.min(ranked.size(), from + query.size()); k++) {
+            items.add(withScore(ranked.get(k).item(), round(ranked.get(k).score())));
+        }
+        return new SearchPage(query.page(), query.size(), ranked.size(), items, all.facets());
+    }
+
+    private static SearchPage.Item withScore(SearchPage.Item item, Double score) {
+        return new SearchPage.Item(item.id(), item.name(), item.tradition(), item.owner(), item.visibility(), score,
+                item.highlights());
+    }
+
+    private static double round(double score) {
+        return Math.round(score * 1e6) / 1e6;
     }
 
     private SearchPage toPage(SearchQuery query, JsonNode body) {
