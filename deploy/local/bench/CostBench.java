@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * the stand-in cuts a fixed quarter of the conversations' first answers (STANDIN_FAULT=invalid-json-once,
  * STANDIN_FAULT_SHARE=0.25, set by cost.sh), so those jobs make a repair round-trip. Jobs run one after the
  * other (the same order in every mode, so the prompt cache sees the same sequence), each to its end. Then
- * every job's usage and costUsd from GET /api/jobs/{id} are summed.
+ * every job's usage and costUsd from GET /api/jobs/{id} are summed. BENCH_MODE=batch: the same jobs with
+ * "priority": "batch", all requested first (claude-worker collects them into Message Batches, the repairs into the
+ * next one), then awaited.
  *
  * BENCH_PHASE=setup: creates the concepts (the bench user's own), waits until graph-service has them, writes
  * their ids to BENCH_CONCEPTS_FILE. BENCH_PHASE=run (BENCH_MODE names it): runs the workload, appends one line
@@ -132,12 +134,17 @@ public class CostBench {
         Map<String, long[]> byType = new LinkedHashMap<>();
         Map<String, BigDecimal> usdByType = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        for (Request q : work) {
-            HttpResponse<String> r = send("POST", GATEWAY + q.path(), q.body(), Map.of());
-            if (r.statusCode() != 202) {
-                throw new IllegalStateException(q.path() + " " + q.body() + ": " + r.statusCode() + " " + r.body());
+        boolean batch = mode.equals("batch");
+        List<String> ids = new ArrayList<>();
+        if (batch) {
+            // every job requested at once: they wait in claude-worker's queue for the next Message Batch
+            for (Request q : work) {
+                ids.add(post(new Request(q.label(), q.path(), q.body().replaceFirst("}$", ",\"priority\":\"batch\"}"))));
             }
-            String id = JSON.readTree(r.body()).path("id").asText();
+        }
+        for (int n = 0; n < work.size(); n++) {
+            Request q = work.get(n);
+            String id = batch ? ids.get(n) : post(q);
             JsonNode job = await(id);
             if (!"SUCCEEDED".equals(job.path("status").asText()) || job.path("costUsd").isMissingNode()) {
                 failed++;
@@ -172,6 +179,14 @@ public class CostBench {
         System.err.println("bench cost: " + line);
     }
 
+    static String post(Request q) throws Exception {
+        HttpResponse<String> r = send("POST", GATEWAY + q.path(), q.body(), Map.of());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException(q.path() + " " + q.body() + ": " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body()).path("id").asText();
+    }
+
     static JsonNode await(String id) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(env("BENCH_JOB_TIMEOUT", "180"))).toNanos();
         while (true) {
@@ -188,11 +203,15 @@ public class CostBench {
         }
     }
 
-    /** Messages calls the stand-in answered with 200 so far (repairs included). */
+    /**
+     * Messages calls the stand-in answered so far (repairs included): POST /v1/messages answered 200, and requests of
+     * Message Batches answered (succeeded).
+     */
     static long okCalls() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(STANDIN + "/stats")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(r.body()).path("byStatus").path("200").asLong();
+        JsonNode stats = JSON.readTree(r.body());
+        return stats.path("byStatus").path("200").asLong() + stats.path("batchRequests").asLong();
     }
 
     static HttpResponse<String> send(String method, String url, String body, Map<String, String> headers) throws Exception {
