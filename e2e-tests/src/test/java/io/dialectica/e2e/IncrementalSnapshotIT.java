@@ -25,12 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,38 +72,24 @@ class IncrementalSnapshotIT {
 
         // readers follow the concepts that were not lost, with their tokens, in both projections
         List<String[]> followed = seeded.subList(5, seeded.size());
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger reads = new AtomicInteger();
-        ConcurrentLinkedQueue<String> readErrors = new ConcurrentLinkedQueue<>();
-        ExecutorService readers = Executors.newFixedThreadPool(2);
-        List<Future<?>> readerTasks = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            int reader = r;
-            readerTasks.add(readers.submit(() -> read(reader, user, followed, stop, reads, readErrors)));
-        }
         ChangeStorm storm = new ChangeStorm(Stack.conceptService().baseUrl(), 3, 30, Stack.RUN + "-snapshot");
         JsonNode done;
-        try (storm) {
+        BackgroundReaders readers = BackgroundReaders.start(2, 200, reader -> new TokenReader(user, followed));
+        try (readers; storm) {
             storm.start();
             storm.awaitWrites(30);
-            int readsBefore = reads.get();
+            int readsBefore = readers.reads();
             Response requested = given().auth().oauth2(OPERATOR).when().post(cdc("/admin/snapshots"));
             requested.then().statusCode(202);
             String id = requested.path("id");
             log(t0, "snapshot " + id + " requested at " + storm.writes() + " writes");
             done = awaitCompleted(id);
-            log(t0, "snapshot completed at " + storm.writes() + " writes, " + (reads.get() - readsBefore)
+            log(t0, "snapshot completed at " + storm.writes() + " writes, " + (readers.reads() - readsBefore)
                     + " reads during it: " + done);
             storm.awaitWrites(storm.writes() + 30);
-        } finally {
-            stop.set(true);
-            for (Future<?> task : readerTasks) {
-                task.get();
-            }
-            readers.shutdown();
         }
         assertTrue(storm.problems().isEmpty(), "writer problems: " + storm.problems());
-        assertTrue(readErrors.isEmpty(), reads.get() + " reads, failed: " + readErrors);
+        assertTrue(readers.errors().isEmpty(), readers.reads() + " reads, failed: " + readers.errors());
         done.path("scanned").fields().forEachRemaining(scan -> assertTrue(
                 Set.of("SUCCEEDED", "EMPTY").contains(scan.getValue().path("status").asText()), scan.toString()));
         assertEquals(4, done.path("scanned").size(), "the four tables: " + done);
@@ -138,7 +122,7 @@ class IncrementalSnapshotIT {
         List<String> found = given().auth().oauth2(user).queryParam("q", name).when().get("/api/search")
                 .then().statusCode(200).extract().path("items.id");
         assertEquals(1, found.stream().filter(lost.get(0)::equals).count(), "found once: " + found);
-        log(t0, reads.get() + " reads without an error, " + storm.writes() + " writes");
+        log(t0, readers.reads() + " reads without an error, " + storm.writes() + " writes");
     }
 
     /** Creates {@code n} public concepts (two categories and a relation each); returns {id, token, unique word}. */
@@ -169,36 +153,40 @@ class IncrementalSnapshotIT {
     }
 
     /**
-     * Token reads of one concept from the graph and from search, about 10 pairs a second, until stopped; anything but
-     * the full answer is an error. Sent to the services themselves (the gateway's rate limit is not under test).
+     * Token reads of one followed concept from the graph and from search per round; anything but the full answer is
+     * an error. Sent to the services themselves (the gateway's rate limit is not under test).
      */
-    private static void read(int reader, String user, List<String[]> followed, AtomicBoolean stop, AtomicInteger reads,
-            ConcurrentLinkedQueue<String> errors) {
-        try (ConceptClient graph = new ConceptClient(Stack.graphService().baseUrl(), user);
-                ConceptClient search = new ConceptClient(Stack.searchService().baseUrl(), user)) {
-            for (int i = reader; !stop.get(); i++) {
-                String[] concept = followed.get(i % followed.size());
-                Map<String, String> token = Map.of("X-Consistency-Token", concept[1]);
-                ConceptClient.Reply one = graph.get("/api/graph/concepts/" + concept[0], token);
-                if (one.status() != 200 || one.body().path("categories").size() != 2
-                        || one.body().path("relations").size() != 1) {
-                    errors.add("graph GET " + concept[0] + ": " + one.status() + " " + one.body());
-                }
-                ConceptClient.Reply hits = search.get("/api/search?q=" + concept[2], token);
-                if (hits.status() != 200 || !hits.body().path("items").toString().contains(concept[0])) {
-                    errors.add("search " + concept[2] + ": " + hits.status() + " " + hits.body());
-                }
-                reads.addAndGet(2);
-                if (errors.size() > 20) {
-                    return;
-                }
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+    private static final class TokenReader implements BackgroundReaders.Reader {
+        private final List<String[]> followed;
+        private final ConceptClient graph;
+        private final ConceptClient search;
+
+        TokenReader(String user, List<String[]> followed) {
+            this.followed = followed;
+            graph = new ConceptClient(Stack.graphService().baseUrl(), user);
+            search = new ConceptClient(Stack.searchService().baseUrl(), user);
+        }
+
+        @Override
+        public int round(int i, Consumer<String> errors) {
+            String[] concept = followed.get(i % followed.size());
+            Map<String, String> token = Map.of("X-Consistency-Token", concept[1]);
+            ConceptClient.Reply one = graph.get("/api/graph/concepts/" + concept[0], token);
+            if (one.status() != 200 || one.body().path("categories").size() != 2
+                    || one.body().path("relations").size() != 1) {
+                errors.accept("graph GET " + concept[0] + ": " + one.status() + " " + one.body());
             }
+            ConceptClient.Reply hits = search.get("/api/search?q=" + concept[2], token);
+            if (hits.status() != 200 || !hits.body().path("items").toString().contains(concept[0])) {
+                errors.accept("search " + concept[2] + ": " + hits.status() + " " + hits.body());
+            }
+            return 2;
+        }
+
+        @Override
+        public void close() {
+            graph.close();
+            search.close();
         }
     }
 

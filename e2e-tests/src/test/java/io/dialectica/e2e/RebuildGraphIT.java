@@ -29,12 +29,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -139,36 +137,22 @@ class RebuildGraphIT {
         List<String[]> followed = seed(user, 120);
         log(t0, "seeded " + followed.size() + " concepts");
 
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger reads = new AtomicInteger();
-        ConcurrentLinkedQueue<String> readErrors = new ConcurrentLinkedQueue<>();
-        ExecutorService readers = Executors.newFixedThreadPool(2);
-        List<Future<?>> readerTasks = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            int reader = r;
-            readerTasks.add(readers.submit(() -> read(reader, user, followed, stop, reads, readErrors)));
-        }
         ChangeStorm storm = new ChangeStorm(Stack.conceptService().baseUrl(), 3, 40, Stack.RUN + "-rebuild");
         JsonNode result;
-        try (storm) {
+        BackgroundReaders readers = BackgroundReaders.start(2, 100, reader -> new FollowingReader(user, followed));
+        try (readers; storm) {
             storm.start();
             storm.awaitWrites(100);
-            int readsBefore = reads.get();
+            int readsBefore = readers.reads();
             log(t0, "rebuild starts at " + storm.writes() + " writes");
             result = rebuild();
-            log(t0, "rebuild answered at " + storm.writes() + " writes, " + (reads.get() - readsBefore)
+            log(t0, "rebuild answered at " + storm.writes() + " writes, " + (readers.reads() - readsBefore)
                     + " reads during it: " + result);
-            assertTrue(reads.get() - readsBefore > 0, "reads ran during the rebuild");
+            assertTrue(readers.reads() - readsBefore > 0, "reads ran during the rebuild");
             storm.awaitWrites(storm.writes() + 40);
-        } finally {
-            stop.set(true);
-            for (Future<?> task : readerTasks) {
-                task.get();
-            }
-            readers.shutdown();
         }
         assertTrue(storm.problems().isEmpty(), "writer problems: " + storm.problems());
-        assertTrue(readErrors.isEmpty(), reads.get() + " reads, failed: " + readErrors);
+        assertTrue(readers.errors().isEmpty(), readers.reads() + " reads, failed: " + readers.errors());
         assertTrue(result.path("conceptsWritten").asLong() >= followed.size(), result.toString());
 
         long s = Lsn.parse(result.path("snapshotLsn").asText());
@@ -198,7 +182,7 @@ class RebuildGraphIT {
                 }
             }
         }
-        log(t0, above + " concepts written above the snapshot, each at its last group; " + reads.get()
+        log(t0, above + " concepts written above the snapshot, each at its last group; " + readers.reads()
                 + " reads without an error");
         assertTrue(above > 0, "the stream wrote above the snapshot while the rebuild ran");
     }
@@ -230,35 +214,37 @@ class RebuildGraphIT {
     }
 
     /**
-     * Token reads of one concept and reads across concepts, about 20 a second, until stopped; anything but the full
-     * answer is an error. Sent to graph-service itself: the gateway's per-user rate limit is not under test here.
+     * A token read of one followed concept and a read across concepts per round; anything but the full answer is an
+     * error. Sent to graph-service itself: the gateway's per-user rate limit is not under test here.
      */
-    private static void read(int reader, String user, List<String[]> followed, AtomicBoolean stop, AtomicInteger reads,
-            ConcurrentLinkedQueue<String> errors) {
-        try (ConceptClient api = new ConceptClient(Stack.graphService().baseUrl(), user)) {
-            for (int i = reader; !stop.get(); i++) {
-                String[] concept = followed.get(i % followed.size());
-                ConceptClient.Reply one = api.get("/api/graph/concepts/" + concept[0],
-                        Map.of("X-Consistency-Token", concept[1]));
-                if (one.status() != 200 || one.body().path("categories").size() != 2
-                        || one.body().path("relations").size() != 1) {
-                    errors.add("GET concept " + concept[0] + ": " + one.status() + " " + one.body());
-                }
-                ConceptClient.Reply related = api.get("/api/graph/concepts/" + concept[0] + "/related?limit=5");
-                if (related.status() != 200 || related.body().path("items").isEmpty()) {
-                    errors.add("GET related " + concept[0] + ": " + related.status() + " " + related.body());
-                }
-                reads.addAndGet(2);
-                if (errors.size() > 20) {
-                    return;
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+    private static final class FollowingReader implements BackgroundReaders.Reader {
+        private final List<String[]> followed;
+        private final ConceptClient api;
+
+        FollowingReader(String user, List<String[]> followed) {
+            this.followed = followed;
+            api = new ConceptClient(Stack.graphService().baseUrl(), user);
+        }
+
+        @Override
+        public int round(int i, Consumer<String> errors) {
+            String[] concept = followed.get(i % followed.size());
+            ConceptClient.Reply one = api.get("/api/graph/concepts/" + concept[0],
+                    Map.of("X-Consistency-Token", concept[1]));
+            if (one.status() != 200 || one.body().path("categories").size() != 2
+                    || one.body().path("relations").size() != 1) {
+                errors.accept("GET concept " + concept[0] + ": " + one.status() + " " + one.body());
             }
+            ConceptClient.Reply related = api.get("/api/graph/concepts/" + concept[0] + "/related?limit=5");
+            if (related.status() != 200 || related.body().path("items").isEmpty()) {
+                errors.accept("GET related " + concept[0] + ": " + related.status() + " " + related.body());
+            }
+            return 2;
+        }
+
+        @Override
+        public void close() {
+            api.close();
         }
     }
 
