@@ -14,4 +14,12 @@ public class InteractionRepository implements PanacheRepositoryBase<Interaction,
     public Uni<List<Interaction>> byJob(UUID jobId) {
         return list("jobId = ?1 order by id", jobId);
     }
+
+    /** The calls behind these jobs' results, in the order they were stored. */
+    public Uni<List<Interaction>> byJobs(List<UUID> jobIds) {
+        if (jobIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return list("jobId in ?1 order by id", jobIds);
+    }
 }

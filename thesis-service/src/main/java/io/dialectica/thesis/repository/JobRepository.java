@@ -1,5 +1,6 @@
 package io.dialectica.thesis.repository;
 
+import io.dialectica.contracts.generation.JobStatus;
 import io.dialectica.thesis.model.Job;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +17,20 @@ public class JobRepository implements PanacheRepositoryBase<Job, UUID> {
     /** Loads a job and locks its row until the transaction ends: every change of one job queues up here. */
     public Uni<Job> findForUpdate(UUID id) {
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /**
+     * Up to {@code limit} SUCCEEDED jobs (the ones with a result) of {@code requestedBy}, in creation order (ties by id),
+     * after the one created at {@code afterCreated} with id {@code afterId} (both null: from the first). A keyset on
+     * {@code (created_at, id)}, both immutable, on the index {@code jobs_by_requester}: each page a range.
+     */
+    public Uni<List<Job>> succeededAfter(String requestedBy, Instant afterCreated, UUID afterId, int limit) {
+        return afterCreated == null
+                ? find("requestedBy = ?1 and status = ?2 order by createdAt, id", requestedBy, JobStatus.SUCCEEDED)
+                        .range(0, limit - 1).list()
+                : find("requestedBy = ?1 and status = ?2 and (createdAt > ?3 or (createdAt = ?3 and id > ?4))"
+                        + " order by createdAt, id", requestedBy, JobStatus.SUCCEEDED, afterCreated, afterId)
+                        .range(0, limit - 1).list();
     }
 
     public Uni<Job> findByIdempotencyKey(String requestedBy, String key) {

@@ -8,9 +8,7 @@ import io.dialectica.service.security.Caller;
 import io.dialectica.thesis.config.ThesisConfig;
 import io.dialectica.thesis.kafka.OutboxRelay;
 import io.dialectica.thesis.mapping.JobMapper;
-import io.dialectica.thesis.model.Interaction;
 import io.dialectica.thesis.model.Job;
-import io.dialectica.thesis.model.Synthesis;
 import io.dialectica.thesis.model.ThesisRow;
 import io.dialectica.thesis.repository.InteractionRepository;
 import io.dialectica.thesis.repository.JobRepository;
@@ -222,50 +220,9 @@ public class JobService {
                 if (job == null || !mayRead(caller, job)) {
                     throw ApiProblem.notFound("synthesis " + id);
                 }
-                return interactions.byJob(job.id).map(calls -> toView(synthesis, job, calls));
+                return interactions.byJob(job.id).map(calls -> JobMapper.toView(synthesis, job, calls));
             });
         }));
-    }
-
-    private SynthesisView toView(Synthesis s, Job job, List<Interaction> calls) {
-        Map<String, Object> proposed = new LinkedHashMap<>();
-        proposed.put("name", s.name);
-        if (s.description != null) {
-            proposed.put("description", s.description);
-        }
-        if (s.tradition != null) {
-            proposed.put("tradition", s.tradition);
-        }
-        proposed.put("categories", s.proposed.categories() == null ? List.of() : s.proposed.categories());
-        proposed.put("relations", s.proposed.relations() == null ? List.of() : s.proposed.relations());
-        long in = 0;
-        long out = 0;
-        long write = 0;
-        long read = 0;
-        long latency = 0;
-        BigDecimal cost = BigDecimal.ZERO;
-        boolean cacheHit = false;
-        List<String> models = new ArrayList<>();
-        List<String> requestIds = new ArrayList<>();
-        for (Interaction call : calls) {
-            in += call.inputTokens;
-            out += call.outputTokens;
-            write += call.cacheCreationInputTokens;
-            read += call.cacheReadInputTokens;
-            latency += call.latencyMs;
-            cost = call.estimatedCostUsd == null ? cost : cost.add(call.estimatedCostUsd);
-            cacheHit |= call.cacheHit;
-            if (call.model != null && !models.contains(call.model)) {
-                models.add(call.model);
-            }
-            if (call.requestId != null) {
-                requestIds.add(call.requestId);
-            }
-        }
-        return new SynthesisView(s.id, s.jobId, s.mode, Arrays.asList(s.sourceConceptIds), proposed, job.generatedBy,
-                job.cacheHit, job.promptVersion, s.createdAt,
-                new SynthesisView.Usage(calls.size(), in, out, write, read, latency, JobMapper.plain(cost), cacheHit, models,
-                        requestIds));
     }
 
     private Uni<Job> visibleJob(Caller caller, UUID id) {
