@@ -62,6 +62,8 @@ public final class Stack implements BeforeAllCallback {
     static final String CONCEPT_TOPIC = "e2e-" + RUN + ".concept-changes";
     static final String CATEGORY_TOPIC = "e2e-" + RUN + ".category-changes";
     static final String OFFSETS_TOPIC = "e2e-" + RUN + ".cdc-offsets";
+    /** graph-service's vectors for search-service: this run's own, never the local stack's topic, group and index. */
+    static final String EMBEDDING_TOPIC = "e2e-" + RUN + ".concept-embeddings";
     static final int PARTITIONS = 3;
     static final String SEARCH_ALIAS = "e2e-" + RUN + "-concepts";
     static final String SEARCH_CATEGORIES = "e2e-" + RUN + "-categories";
@@ -289,6 +291,7 @@ public final class Stack implements BeforeAllCallback {
         env.put("QUARKUS_NEO4J_AUTHENTICATION_DISABLED", "true");
         env.put("DIALECTICA_GRAPH_TOPICS_CONCEPT_CHANGES", CONCEPT_TOPIC);
         env.put("DIALECTICA_GRAPH_TOPICS_CATEGORY_CHANGES", CATEGORY_TOPIC);
+        env.put("DIALECTICA_GRAPH_TOPICS_CONCEPT_EMBEDDINGS", EMBEDDING_TOPIC);
         env.put("DIALECTICA_GRAPH_KAFKA_BOOTSTRAP_SERVERS", KAFKA);
         env.put("DIALECTICA_GRAPH_KAFKA_GROUP_ID", "e2e-" + RUN + "-graph");
         // POST /admin/rebuild reads this database, as its read-only role dialectica_graph
@@ -306,6 +309,9 @@ public final class Stack implements BeforeAllCallback {
         env.put("DIALECTICA_SEARCH_INDEX_ALIAS", SEARCH_ALIAS);
         env.put("DIALECTICA_SEARCH_INDEX_PREFIX", SEARCH_ALIAS);
         env.put("DIALECTICA_SEARCH_INDEX_CATEGORIES", SEARCH_CATEGORIES);
+        env.put("DIALECTICA_SEARCH_TOPICS_CONCEPT_EMBEDDINGS", EMBEDDING_TOPIC);
+        env.put("DIALECTICA_SEARCH_EMBEDDINGS_GROUP_ID", "e2e-" + RUN + "-search-embeddings");
+        env.put("DIALECTICA_SEARCH_INDEX_EMBEDDINGS", "e2e-" + RUN + "-embeddings");
         env.put("DIALECTICA_SEARCH_CACHE_PREFIX", "e2e-" + RUN + ":search:");
         env.put("QUARKUS_REDIS_HOSTS", "redis://" + REDIS);
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
@@ -384,6 +390,8 @@ public final class Stack implements BeforeAllCallback {
     private static void deleteTopicsAndIndexes() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA))) {
             admin.deleteTopics(List.of(CONCEPT_TOPIC, CATEGORY_TOPIC, OFFSETS_TOPIC)).all().get(10, TimeUnit.SECONDS);
+            // created by graph-service on its first vector (absent if it embedded nothing)
+            admin.deleteTopics(List.of(EMBEDDING_TOPIC)).all().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             // leftovers only cost disk in the local Kafka
         }
