@@ -2,6 +2,8 @@ package io.dialectica.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dialectica.contracts.Lsn;
+import io.dialectica.contracts.embedding.ConceptText;
+import io.dialectica.search.embedding.Vectors;
 import io.dialectica.testsupport.JwtTestResource;
 import io.dialectica.testsupport.TestJwt;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -33,6 +35,7 @@ import static io.dialectica.search.ChangeStream.insert;
 import static io.dialectica.search.ChangeStream.membership;
 import static io.dialectica.search.ChangeStream.relation;
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,6 +125,16 @@ class ReindexTest {
             }
             Fixtures.awaitSearchable(last);
         }
+        // graph-service's vector of the first concept's text, as the vector consumer stores it: SQL has none, the
+        // rebuild takes it from the side index
+        float[] vector = new float[ConceptText.DIMENSIONS];
+        vector[0] = 0.6f;
+        vector[1] = 0.8f;
+        String text = ConceptText.of("Whole 0 " + RUN, "Description 0", List.of("Totality " + RUN, "Part 0 " + RUN));
+        String key = ConceptText.key(text);
+        OpenSearchDocs.send("PUT", "/" + SearchTestStack.EMBEDDINGS + "/_doc/" + conceptIds.get(0) + "?refresh=true",
+                ChangeStream.JSON.writeValueAsString(Map.of("conceptId", conceptIds.get(0), "key", key,
+                        "model", ConceptText.RECIPE, "vector", Vectors.encode(vector))));
         String before = searchAsAdmin();
         JsonNode beforeJson = ChangeStream.JSON.readTree(before);
         assertEquals(3, beforeJson.path("total").asInt());
@@ -148,6 +161,9 @@ class ReindexTest {
         assertEquals("The true is the whole", doc.path("_source").path("categories").findValuesAsText("description")
                 .stream().filter(d -> !d.isEmpty()).findFirst().orElse(""));
         assertTrue(during >= 3);
+        assertEquals(key, doc.path("_source").path("embeddingKey").asText(), "the rebuilt document has its vector");
+        assertArrayEquals(vector, Vectors.decode(doc.path("_source").path("embedding").asText()));
+        assertTrue(OpenSearchDocs.concept(conceptIds.get(1)).path("_source").path("embeddingKey").isMissingNode());
         // visibility still applies after the swap
         given().auth().oauth2(TestJwt.user("yann")).queryParam("tradition", TRADITION).when().get("/api/search")
                 .then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(2));
