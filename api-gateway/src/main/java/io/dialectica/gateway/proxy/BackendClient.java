@@ -5,7 +5,11 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.Vertx;
@@ -29,6 +33,8 @@ public final class BackendClient {
 
     @SuppressWarnings({ "rawtypes", "unchecked" })
     private static final Class<Uni<HttpResponse<Buffer>>> UNI = (Class) Uni.class;
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    private static final Class<Uni<HttpClientResponse>> STREAM_UNI = (Class) Uni.class;
 
     private final String name;
     private final GatewayConfig.Backend config;
@@ -40,6 +46,8 @@ public final class BackendClient {
     private final Set<Integer> healthyStatuses;
     private final Vertx vertx;
     private final long timeoutMillis;
+    /** For answers relayed as they arrive (GET /api/me/export): the WebClient above reads a body whole. */
+    private final HttpClient streams;
 
     BackendClient(String name, GatewayConfig.Backend config, Vertx vertx) {
         this.name = name;
@@ -64,6 +72,12 @@ public final class BackendClient {
                 .setFollowRedirects(false)
                 .setUserAgentEnabled(false)
                 // relay compressed bodies as they are (the client asked for them with Accept-Encoding)
+                .setDecompressionSupported(false));
+        this.streams = vertx.getDelegate().createHttpClient(new HttpClientOptions()
+                .setSsl(https)
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setMaxPoolSize(config.maxConnections())
+                .setKeepAlive(true)
                 .setDecompressionSupported(false));
         GatewayConfig.CircuitBreaker breaker = config.circuitBreaker();
         this.healthyStatuses = Set.copyOf(breaker.healthyStatuses().orElse(Set.of()));
@@ -119,12 +133,38 @@ public final class BackendClient {
     }
 
     /**
+     * Sends a GET through the guard and answers as soon as the head of the answer arrives, its body not read yet: the
+     * response is paused (nothing of it is lost) until the caller sets its handlers and resumes it. The overall
+     * {@code timeout} bounds the wait for the head only, so a long body may take as long as it needs; the idle
+     * {@code read-timeout} still ends an exchange that falls silent. A 5xx head counts as a failure for the breaker and
+     * is still answered.
+     */
+    public Uni<HttpClientResponse> stream(String pathAndQuery, io.vertx.core.MultiMap headers) {
+        Supplier<Uni<HttpClientResponse>> call = () -> {
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                    .setURI(basePath + pathAndQuery).setHeaders(headers).setIdleTimeout(config.readTimeout().toMillis());
+            Uni<HttpClientResponse> head = Uni.createFrom().completionStage(() -> streams.request(options)
+                    .compose(request -> request.send())
+                    // on the event loop, as the head arrives: before any of the body can
+                    .map(response -> response.pause())
+                    .toCompletionStage());
+            return withDeadline(head).onItem().transformToUni(response -> response.statusCode() >= 500
+                    && !healthyStatuses.contains(response.statusCode())
+                    ? Uni.createFrom().failure(new ServerErrorStream(response))
+                    : Uni.createFrom().item(response));
+        };
+        return Uni.createFrom().deferred(() -> guard.get(call, STREAM_UNI))
+                .onFailure(ServerErrorStream.class)
+                .recoverWithItem(failure -> ((ServerErrorStream) failure).response);
+    }
+
+    /**
      * The overall ceiling of one call ({@code timeout}), as a timer on the calling event loop. It used to
      * be the guard's own timeout, which schedules on a timer thread and wakes the event loop from there:
      * two context switches per request, about 6 % of the gateway's CPU under load (docs/benchmarks.md).
      * Thrown inside the guard, the timeout still counts as a failure for the breaker.
      */
-    private Uni<HttpResponse<Buffer>> withDeadline(Uni<HttpResponse<Buffer>> call) {
+    private <T> Uni<T> withDeadline(Uni<T> call) {
         return Uni.createFrom().emitter(emitter -> {
             long timer = vertx.setTimer(timeoutMillis, id -> emitter.fail(
                     new TimeoutException(name + " did not answer within " + timeoutMillis + " ms")));
@@ -151,6 +191,17 @@ public final class BackendClient {
 
     void close() {
         client.close();
+        streams.close();
+    }
+
+    /** A streamed 5xx answer travelling through the guard as a failure, so the breaker counts it. */
+    private static final class ServerErrorStream extends RuntimeException {
+        final transient HttpClientResponse response;
+
+        ServerErrorStream(HttpClientResponse response) {
+            super("backend answered " + response.statusCode(), null, false, false);
+            this.response = response;
+        }
     }
 
     /** A 5xx answer travelling through the guard as a failure, so the breaker counts it. */

@@ -5,8 +5,6 @@ import io.dialectica.gateway.observability.GatewayMetrics;
 import io.dialectica.gateway.observability.RequestIds;
 import io.dialectica.gateway.problem.GatewayProblem;
 import io.dialectica.gateway.problem.Problems;
-import io.dialectica.gateway.ratelimit.RateLimitDecision;
-import io.dialectica.gateway.ratelimit.RateLimiter;
 import io.dialectica.gateway.routing.RouteTable;
 import io.dialectica.gateway.security.BearerAuth;
 import io.smallrye.common.vertx.ContextLocals;
@@ -45,16 +43,16 @@ public class ProxyHandler implements Handler<RoutingContext> {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final BearerAuth auth;
-    private final RateLimiter rateLimiter;
+    private final RateLimitStep rateLimit;
     private final RouteTable routes;
     private final BackendRegistry backends;
     private final GatewayMetrics metrics;
     private final long maxBodyBytes;
 
-    public ProxyHandler(BearerAuth auth, RateLimiter rateLimiter, RouteTable routes, BackendRegistry backends,
+    public ProxyHandler(BearerAuth auth, RateLimitStep rateLimit, RouteTable routes, BackendRegistry backends,
             GatewayMetrics metrics, GatewayConfig config) {
         this.auth = auth;
-        this.rateLimiter = rateLimiter;
+        this.rateLimit = rateLimit;
         this.routes = routes;
         this.backends = backends;
         this.metrics = metrics;
@@ -73,8 +71,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
 
         auth.subject(ctx)
                 .invoke(subject -> refuseDeclaredOversize(request))
-                .chain(this::rateLimit)
-                .invoke(decision -> rateLimitHeaders(ctx.response(), decision))
+                .chain(rateLimit::check)
+                .invoke(decision -> RateLimitStep.headers(ctx.response(), decision))
                 .chain(decision -> forward(ctx, match.orElseThrow(() -> GatewayProblem.notFound(request.path()))))
                 // answers may come back on another thread (a timer): write them on the request's context
                 .emitOn(task -> context.runOnContext(ignored -> task.run()))
@@ -92,32 +90,6 @@ public class ProxyHandler implements Handler<RoutingContext> {
                 }
             } catch (NumberFormatException e) {
                 throw new GatewayProblem(400, "bad-request", "Bad Request", "Content-Length is not a number");
-            }
-        }
-    }
-
-    private Uni<RateLimitDecision> rateLimit(String subject) {
-        if (!rateLimiter.enabled()) {
-            return Uni.createFrom().nullItem();
-        }
-        return rateLimiter.check(subject).invoke(decision -> {
-            if (!decision.allowed()) {
-                metrics.rateLimited();
-                throw new GatewayProblem(429, "rate-limited", "Too Many Requests",
-                        "at most " + decision.limit() + " requests per window; retry in "
-                                + decision.retryAfterSeconds() + " s")
-                        .header("Retry-After", Long.toString(decision.retryAfterSeconds()))
-                        .header("X-RateLimit-Limit", Integer.toString(decision.limit()))
-                        .header("X-RateLimit-Remaining", "0");
-            }
-        });
-    }
-
-    private static void rateLimitHeaders(HttpServerResponse response, RateLimitDecision decision) {
-        if (decision != null) {
-            response.putHeader("X-RateLimit-Limit", Integer.toString(decision.limit()));
-            if (decision.checked()) {
-                response.putHeader("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
             }
         }
     }

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 /**
  * The public API's OpenAPI document: the gateway's layer (api-gateway/src/main/openapi/gateway-layer.yaml)
  * merged with the operations of the REST services (their Quarkus builds' {@code target/openapi/openapi.json}),
- * keeping exactly the paths the gateway's route table ({@code gateway.routes.*}) sends to each service. The
+ * keeping exactly the paths the gateway's route table ({@code gateway.routes.*}) sends to each service, plus the
+ * gateway's own operations (the layer's {@code paths}, e.g. GET /api/me/export). The
  * rules are in the layer file's header. {@link #merge(Path)} returns the document and the problems that make
  * it unfit (an operation without operationId, a service path the gateway does not route, a route without an
  * operation, ...).
@@ -85,7 +86,8 @@ public final class PublicApiMerge {
         return """
                 # GENERATED - do not edit. The public API as the gateway serves it (/q/openapi): the gateway's layer
                 # (api-gateway/src/main/openapi/gateway-layer.yaml, which explains the merge) plus every routed operation
-                # of concept-, graph-, search- and thesis-service as their builds describe them. e2e-tests'
+                # of concept-, graph-, search- and thesis-service as their builds describe them, and the gateway's own
+                # (the layer's paths: GET /api/me/export). e2e-tests'
                 # PublicApiSpecTest regenerates it into e2e-tests/target/openapi/openapi.yaml and fails while this copy
                 # differs; then: cp e2e-tests/target/openapi/openapi.yaml api-gateway/src/main/resources/META-INF/openapi.yaml
                 """;
@@ -259,6 +261,18 @@ public final class PublicApiMerge {
                 if (paths.put(path, item) != null) {
                     problems.add(path + " is described by two services");
                 }
+            }
+        }
+        // the gateway's own operations (answered by the gateway, not routed: GET /api/me/export)
+        for (var p : layer.path("paths").properties()) {
+            ObjectNode item = ((ObjectNode) p.getValue()).deepCopy();
+            for (String method : METHODS) {
+                if (item.get(method) instanceof ObjectNode op) {
+                    operation(method.toUpperCase() + " " + p.getKey(), op, problems, operationIds);
+                }
+            }
+            if (paths.put(p.getKey(), item) != null) {
+                problems.add(p.getKey() + " is described by a service and by the gateway's layer");
             }
         }
         for (Route route : routes) {
