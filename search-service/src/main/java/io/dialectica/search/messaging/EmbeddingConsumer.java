@@ -146,8 +146,14 @@ public class EmbeddingConsumer {
                 }
                 while (running && !latest.isEmpty()) {
                     try {
+                        // the projector creates the indexes at its start (with their mappings); a bulk before that
+                        // would auto-create the side index with dynamic mappings
+                        BatchWriter.Targets targets = indexes.resolveTargets();
+                        if (!indexes.exists(indexes.embeddings())) {
+                            throw new IllegalStateException("index " + indexes.embeddings() + " not created yet");
+                        }
                         embeddings.store(new ArrayList<>(latest.values()));
-                        int written = writer.syncEmbeddings(latest.keySet(), indexes.resolveTargets());
+                        int written = writer.syncEmbeddings(latest.keySet(), targets);
                         documents.increment(written);
                         if (written > 0) {
                             // searchable now, and no cached answer computed without these vectors is served again
