@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dialectica.contracts.Lsn;
 import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.search.index.OpenSearch;
+import io.dialectica.search.messaging.EmbeddingConsumer;
 import io.dialectica.search.progress.ProgressChannel;
 import io.dialectica.search.progress.StoreProgress;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +31,11 @@ public class ProjectionHealth implements HealthCheck {
     private final ProjectionMetrics metrics;
     private final StoreProgress view;
     private final ProgressChannel channel;
+    private final EmbeddingConsumer embeddings;
 
     public ProjectionHealth(OpenSearch os, Projector projector, ProjectionProgress progress, ProjectionMetrics metrics,
-            StoreProgress view, ProgressChannel channel) {
+            StoreProgress view, ProgressChannel channel, EmbeddingConsumer embeddings) {
+        this.embeddings = embeddings;
         this.view = view;
         this.channel = channel;
         this.os = os;
@@ -77,7 +80,12 @@ public class ProjectionHealth implements HealthCheck {
                 .withData("droppedRuns", (long) metrics.droppedRunCount())
                 .withData("bulks", (long) metrics.bulkCount())
                 .withData("bulkMeanActions", Math.round(metrics.bulkMean()))
-                .withData("fanoutDocuments", (long) metrics.fanoutCount());
+                .withData("fanoutDocuments", (long) metrics.fanoutCount())
+                .withData("embeddingDocuments", embeddings.documentsWritten());
+        if (embeddings.lastError() != null) {
+            // the vectors' consumer retries on its own; semantic search only lags meanwhile: not a readiness matter
+            builder.withData("embeddingError", embeddings.lastError());
+        }
         positions.forEach((topic, text) -> builder.withData("positions " + topic, text.toString()));
         indexPositions.forEach((topic, text) -> builder.withData("index positions " + topic, text.toString()));
         BatchWriter.Targets targets = projector.targets();
