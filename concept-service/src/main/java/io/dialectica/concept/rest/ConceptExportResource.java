@@ -1,6 +1,7 @@
 package io.dialectica.concept.rest;
 
 import io.dialectica.concept.service.ConceptExport;
+import io.dialectica.service.http.JsonLines;
 import io.dialectica.service.security.CallerFactory;
 import io.quarkus.security.Authenticated;
 import org.jboss.resteasy.reactive.RestMulti;
@@ -27,9 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "jwt")
 public class ConceptExportResource {
 
-    /** JSON Lines (jsonlines.org): the name the file's extension, .jsonl, goes with. */
-    public static final String JSON_LINES = "application/jsonl";
-
     @Inject
     ConceptExport export;
 
@@ -37,13 +35,11 @@ public class ConceptExportResource {
     CallerFactory callers;
 
     @GET
-    @Produces(JSON_LINES)
+    @Produces(JsonLines.MEDIA_TYPE)
     @Operation(operationId = "exportOwnConcepts", summary = "Every concept the caller owns, one JSON line each, in creation order, streamed")
     @APIResponse(responseCode = "200", description = "Lines {\"kind\":\"concept\",\"concept\":{...as GET /api/concepts/{id}}}",
-            content = @Content(mediaType = JSON_LINES, schema = @Schema(type = SchemaType.STRING)))
+            content = @Content(mediaType = JsonLines.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING)))
     public RestMulti<String> concepts() {
-        // each item is a page of lines, written as it is followed by a newline; without encodeAsJsonArray(false) a
-        // media type naming "json" makes Quarkus REST frame the items as one JSON array
-        return RestMulti.fromMultiData(export.lines(callers.current())).encodeAsJsonArray(false).build();
+        return JsonLines.stream(export.lines(callers.current()));
     }
 }

@@ -1,5 +1,6 @@
 package io.dialectica.thesis.rest;
 
+import io.dialectica.service.http.JsonLines;
 import io.dialectica.service.security.CallerFactory;
 import io.dialectica.thesis.service.ResultExport;
 import io.quarkus.security.Authenticated;
@@ -27,9 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "jwt")
 public class ResultExportResource {
 
-    /** JSON Lines (jsonlines.org): the name the file's extension, .jsonl, goes with. */
-    public static final String JSON_LINES = "application/jsonl";
-
     @Inject
     ResultExport export;
 
@@ -37,13 +35,11 @@ public class ResultExportResource {
     CallerFactory callers;
 
     @GET
-    @Produces(JSON_LINES)
+    @Produces(JsonLines.MEDIA_TYPE)
     @Operation(operationId = "exportOwnResults", summary = "The caller's theses and syntheses, one JSON line each, in the order of their jobs, streamed")
     @APIResponse(responseCode = "200", description = "Lines {\"kind\":\"thesis\",\"thesis\":{...}} and {\"kind\":\"synthesis\",\"synthesis\":{...as GET /api/syntheses/{id}}}",
-            content = @Content(mediaType = JSON_LINES, schema = @Schema(type = SchemaType.STRING)))
+            content = @Content(mediaType = JsonLines.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING)))
     public RestMulti<String> results() {
-        // each item is a page of lines, written as it is followed by a newline; without encodeAsJsonArray(false) a
-        // media type naming "json" makes Quarkus REST frame the items as one JSON array
-        return RestMulti.fromMultiData(export.lines(callers.current())).encodeAsJsonArray(false).build();
+        return JsonLines.stream(export.lines(callers.current()));
     }
 }
