@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import io.dialectica.local.standin.MessagesHandler.ApiError;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -336,11 +335,7 @@ final class BatchesHandler {
         }
         byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
         messages.addCommonHeaders(exchange.getResponseHeaders(), requestId, System.currentTimeMillis());
-        exchange.getResponseHeaders().set("content-type", "application/binary");
-        exchange.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, 200, "application/binary", bytes);
     }
 
     private ObjectNode list(HttpExchange exchange) {
@@ -403,11 +398,7 @@ final class BatchesHandler {
     private void json(HttpExchange exchange, String requestId, int status, ObjectNode body) throws IOException {
         byte[] bytes = mapper.writeValueAsBytes(body);
         messages.addCommonHeaders(exchange.getResponseHeaders(), requestId, System.currentTimeMillis());
-        exchange.getResponseHeaders().set("content-type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, status, "application/json", bytes);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -438,12 +429,7 @@ final class BatchesHandler {
     }
 
     private void plain(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("content-type", "application/json");
         exchange.getResponseHeaders().set(MessagesHandler.STAND_IN_HEADER, "true");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, status, "application/json", mapper.writeValueAsBytes(body));
     }
 }

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -120,13 +119,8 @@ public final class ClaudeStandIn implements AutoCloseable {
     }
 
     private void json(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("content-type", "application/json");
         exchange.getResponseHeaders().set(MessagesHandler.STAND_IN_HEADER, "true");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, status, "application/json", mapper.writeValueAsBytes(body));
     }
 
     static void log(String message) {

@@ -159,12 +159,8 @@ final class MessagesHandler {
             Request request = validate(readBody(exchange), false);
             tokens = request.inputTokens();
             addCommonHeaders(exchange.getResponseHeaders(), requestId, System.currentTimeMillis());
-            byte[] bytes = mapper.writeValueAsBytes(mapper.createObjectNode().put("input_tokens", tokens));
-            exchange.getResponseHeaders().set("content-type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(bytes);
-            }
+            Responses.send(exchange, 200, "application/json",
+                    mapper.writeValueAsBytes(mapper.createObjectNode().put("input_tokens", tokens)));
         } catch (ApiError e) {
             status = e.status;
             sendError(exchange, requestId, e);
@@ -242,12 +238,7 @@ final class MessagesHandler {
             }
         } else {
             sleep(generationMs(out));
-            byte[] bytes = mapper.writeValueAsBytes(message.json(mapper, true));
-            exchange.getResponseHeaders().set("content-type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(bytes);
-            }
+            Responses.send(exchange, 200, "application/json", mapper.writeValueAsBytes(message.json(mapper, true)));
         }
         outputTokens.record(out, System.currentTimeMillis());
         return new Outcome(200, usage, out, request.stream(), g.schema(), note);
@@ -607,12 +598,7 @@ final class MessagesHandler {
         ObjectNode body = mapper.createObjectNode().put("type", "error");
         body.putObject("error").put("type", e.type).put("message", e.getMessage());
         body.put("request_id", requestId);
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        rh.set("content-type", "application/json");
-        exchange.sendResponseHeaders(e.status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, e.status, "application/json", mapper.writeValueAsBytes(body));
     }
 
     void addCommonHeaders(Headers h, String requestId, long now) {
