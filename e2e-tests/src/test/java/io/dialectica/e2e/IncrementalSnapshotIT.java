@@ -25,9 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import static io.restassured.RestAssured.given;
@@ -127,29 +124,22 @@ class IncrementalSnapshotIT {
 
     /** Creates {@code n} public concepts (two categories and a relation each); returns {id, token, unique word}. */
     private static List<String[]> seed(String user, int n) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<String[]>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int k = i;
-            futures.add(pool.submit(() -> {
-                String word = "snap" + Stack.RUN + "x" + k;
-                try (ConceptClient api = new ConceptClient(Stack.conceptService().baseUrl(), user)) {
-                    ConceptClient.Reply created = api.post("/api/concepts", Map.of(
-                            "name", "Snapshotted " + word, "visibility", "PUBLIC", "tradition", "Snapshot",
-                            "categories", List.of(Map.of("name", "Snapshot Whole", "weight", 0.5),
-                                    Map.of("name", "Snapshot Part " + (k % 7), "weight", 0.25)),
-                            "relations", List.of(Map.of("from", "Snapshot Part " + (k % 7), "to", "Snapshot Whole",
-                                    "type", "PART_OF")))).expect(201);
-                    return new String[] {created.id(), created.consistencyToken(), word};
-                }
-            }));
-        }
+        List<ConceptClient.Reply> created = ConceptSeeds.create(user, n, k -> Map.of(
+                "name", "Snapshotted " + word(k), "visibility", "PUBLIC", "tradition", "Snapshot",
+                "categories", List.of(Map.of("name", "Snapshot Whole", "weight", 0.5),
+                        Map.of("name", "Snapshot Part " + (k % 7), "weight", 0.25)),
+                "relations", List.of(Map.of("from", "Snapshot Part " + (k % 7), "to", "Snapshot Whole",
+                        "type", "PART_OF"))));
         List<String[]> seeded = new ArrayList<>();
-        for (Future<String[]> f : futures) {
-            seeded.add(f.get());
+        for (int k = 0; k < created.size(); k++) {
+            seeded.add(new String[] {created.get(k).id(), created.get(k).consistencyToken(), word(k)});
         }
-        pool.shutdown();
         return seeded;
+    }
+
+    /** A word in the k-th seeded concept's name and in no other concept's. */
+    private static String word(int k) {
+        return "snap" + Stack.RUN + "x" + k;
     }
 
     /**

@@ -29,9 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import static io.restassured.RestAssured.given;
@@ -189,28 +186,13 @@ class RebuildGraphIT {
 
     /** Creates {@code n} concepts (two categories and a relation each); returns {id, token} pairs. */
     private static List<String[]> seed(String user, int n) throws Exception {
-        List<String[]> seeded = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<String[]>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int k = i;
-            futures.add(pool.submit(() -> {
-                try (ConceptClient api = new ConceptClient(Stack.conceptService().baseUrl(), user)) {
-                    ConceptClient.Reply created = api.post("/api/concepts", Map.of(
-                            "name", "Followed " + k, "visibility", "PUBLIC", "tradition", "Rebuild",
-                            "categories", List.of(Map.of("name", "Rebuild Essence", "weight", 0.5),
-                                    Map.of("name", "Rebuild Appearance " + (k % 10), "weight", 0.25)),
-                            "relations", List.of(Map.of("from", "Rebuild Essence", "to", "Rebuild Appearance " + (k % 10),
-                                    "type", "GROUNDS")))).expect(201);
-                    return new String[] {created.id(), created.consistencyToken()};
-                }
-            }));
-        }
-        for (Future<String[]> f : futures) {
-            seeded.add(f.get());
-        }
-        pool.shutdown();
-        return seeded;
+        return ConceptSeeds.create(user, n, k -> Map.of(
+                "name", "Followed " + k, "visibility", "PUBLIC", "tradition", "Rebuild",
+                "categories", List.of(Map.of("name", "Rebuild Essence", "weight", 0.5),
+                        Map.of("name", "Rebuild Appearance " + (k % 10), "weight", 0.25)),
+                "relations", List.of(Map.of("from", "Rebuild Essence", "to", "Rebuild Appearance " + (k % 10),
+                        "type", "GROUNDS")))).stream()
+                .map(created -> new String[] {created.id(), created.consistencyToken()}).toList();
     }
 
     /**
