@@ -439,22 +439,23 @@ public class ProjectionConsumer {
         if (offsets.isEmpty()) {
             return;
         }
-        try {
-            c.commitSync(offsets);
-            offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
-            offsets.keySet().forEach(uncommitted::remove);
-        } catch (WakeupException e) {
-            throw e;
-        } catch (RebalanceInProgressException e) {
-            // a cooperative rebalance is under way (a replica joins or leaves): committed with the next poll, or
-            // when the partition is revoked
-            uncommitted.putAll(offsets);
-            LOG.debugf("offsets not committed during a rebalance (later, or on revocation): %s", offsets.keySet());
-        } catch (RuntimeException e) {
-            // a rebalance or an unreachable broker: the next owner reads these groups again and skips them
-            LOG.warnf("committing offsets failed (the groups are applied; a re-delivery will be skipped): %s",
-                    e.getMessage());
-        }
+        // asynchronous: the loop does not wait a broker round trip per poll (the readers were released before, by
+        // the positions in Neo4j; a re-delivered group is a repeat, recognised by its LSN). The callback runs on this
+        // thread, inside a later poll; a revoked partition's offsets are committed synchronously before it goes
+        offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+        offsets.keySet().forEach(uncommitted::remove);
+        c.commitAsync(offsets, (done, failure) -> {
+            if (failure instanceof RebalanceInProgressException) {
+                // a cooperative rebalance is under way (a replica joins or leaves): committed with the next poll's
+                // offsets, or when the partition is revoked
+                done.forEach(uncommitted::putIfAbsent);
+                LOG.debugf("offsets not committed during a rebalance (later, or on revocation): %s", done.keySet());
+            } else if (failure != null) {
+                // a rebalance or an unreachable broker: the next owner reads these groups again and skips them
+                LOG.warnf("committing offsets failed (the groups are applied; a re-delivery will be skipped): %s",
+                        failure.getMessage());
+            }
+        });
     }
 
     /** Reads every partition again from its last committed offset, runs and all. */
@@ -521,9 +522,14 @@ public class ProjectionConsumer {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // what this replica applied but could not commit during the rebalance: its next owner starts after it
+            // and what was requested asynchronously (may still be in flight): committed for sure before it goes
             Map<TopicPartition, OffsetAndMetadata> last = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata o = uncommitted.remove(tp);
+                Long requested = committed.get(tp);
+                if (o == null && requested != null) {
+                    o = new OffsetAndMetadata(requested);
+                }
                 if (o != null) {
                     last.put(tp, o);
                 }
@@ -556,7 +562,10 @@ public class ProjectionConsumer {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // no longer ours (the group gave up on this replica): nothing may be committed for them
-            partitions.forEach(uncommitted::remove);
+            partitions.forEach(tp -> {
+                uncommitted.remove(tp);
+                committed.remove(tp);
+            });
             onPartitionsRevoked(partitions);
         }
     }

@@ -87,6 +87,10 @@ public class Projector {
     private boolean pending;
     private long unrefreshedSince;
     private boolean unrefreshed;
+    /** The projector's asynchronous refresh is running (set by the loop, cleared by its completion). */
+    private volatile boolean refreshInFlight;
+    /** It failed: the loop marks the index unrefreshed again and the next due check retries. */
+    private volatile boolean refreshRetry;
     /** Partitions per topic, from Kafka's metadata at each assignment. */
     private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -260,6 +264,14 @@ public class Projector {
                 }
                 commit(c);
                 remember(groups, positions, reached);
+                if (refreshRetry) {
+                    refreshRetry = false;
+                    if (!unrefreshed) {
+                        unrefreshed = true;
+                        unrefreshedSince = System.nanoTime();
+                    }
+                    pending = true;
+                }
                 refreshIfDue();
             }
         } catch (WakeupException e) {
@@ -394,15 +406,42 @@ public class Projector {
         if (offsets.isEmpty()) {
             return;
         }
+        // asynchronous: the loop does not wait a broker round trip per poll. Nothing depends on the offsets being
+        // committed at once (a re-delivered group is a repeat: external versions, progress documents); a revoked
+        // partition's offsets are committed synchronously before it goes (Rebalance)
+        committed.putAll(offsets.entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset())));
+        c.commitAsync(offsets, (done, failure) -> {
+            if (failure != null) {
+                // a rebalance took partitions away: their next owner reads from the last commit (repeats, no loss)
+                LOG.debugf("offset commit failed (%s): the groups since the last commit will be re-delivered",
+                        failure.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Before partitions go: the offsets last requested asynchronously (applied and durable; never those of a poll
+     * that was not written), synchronously, so that the next owner starts after them.
+     */
+    private void commitRevoked(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long offset = committed.get(tp);
+            if (offset != null) {
+                offsets.put(tp, new OffsetAndMetadata(offset));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
         try {
             c.commitSync(offsets);
-            committed.putAll(offsets.entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset())));
         } catch (WakeupException e) {
             throw e;
         } catch (RuntimeException e) {
-            // a rebalance took partitions away: their next owner reads from the last commit (repeats, no loss)
-            LOG.warnf("offset commit failed (%s): the groups since the last commit will be re-delivered", e.getMessage());
+            LOG.debugf("offsets of revoked partitions not committed (their next owner skips the repeats): %s",
+                    e.getMessage());
         }
     }
 
@@ -430,23 +469,56 @@ public class Projector {
     /**
      * The projector's own refresh, at most {@code publish-interval} after a write (OpenSearch refreshes every
      * {@code refresh-interval} too): bumps the cache generation and measures source commit → searchable.
+     * <b>Asynchronous</b>: under load one refresh takes a few hundred ms, and the loop used to wait for it, so every
+     * write arriving meanwhile waited too (bench freshness, 2026-12-06: ~320 ms of every second). Now the loop goes
+     * on polling and writing while the refresh runs; at most one of these is in flight. Token readers never depended
+     * on it (they wait for the applied positions and refresh for themselves, {@code Refresher}).
      */
     private void refreshIfDue() {
-        if (!pending) {
+        if (!pending || refreshInFlight) {
             return;
         }
         boolean due = !unrefreshed
                 || System.nanoTime() - unrefreshedSince >= config.consumer().publishInterval().toNanos();
-        if (due) {
-            try {
-                refresh();
-            } catch (RuntimeException e) {
-                lastError = "refreshing: " + e.getMessage();
-                LOG.warnf("refresh failed (%s): retried after the next poll", e.getMessage());
-            }
+        if (!due) {
+            return;
         }
+        if (!unrefreshed) {
+            // nothing written since the last refresh (only watermarks): what is applied is searchable already
+            visible();
+            return;
+        }
+        List<Instant> commits = List.copyOf(pendingCommits);
+        Instant newest = pendingNewest;
+        pendingCommits.clear();
+        pendingNewest = null;
+        pending = false;
+        unrefreshed = false;
+        refreshInFlight = true;
+        long started = System.nanoTime();
+        os.send("POST", "/" + indexes.writeAlias() + "/_refresh", null).subscribe().with(reply -> {
+            if (reply.ok()) {
+                metrics.refreshed(System.nanoTime() - started);
+                cache.bump();
+                metrics.visible(commits, newest);
+            } else {
+                refreshFailed("HTTP " + reply.status());
+            }
+            refreshInFlight = false;
+        }, failure -> {
+            refreshFailed(failure.getMessage());
+            refreshInFlight = false;
+        });
     }
 
+    /** The loop's next due check refreshes again (the commits of the failed one are not measured). */
+    private void refreshFailed(String why) {
+        refreshRetry = true;
+        lastError = "refreshing: " + why;
+        LOG.warnf("refresh failed (%s): retried after the next poll", why);
+    }
+
+    /** A synchronous refresh: before a command (a rebuild step) and on stopping, where the next step needs it. */
     private void refresh() {
         if (unrefreshed) {
             // the write alias: every index written into, whatever a rebuild changed since the last poll
@@ -456,6 +528,10 @@ public class Projector {
             unrefreshed = false;
             cache.bump();
         }
+        visible();
+    }
+
+    private void visible() {
         metrics.visible(pendingCommits, pendingNewest);
         pendingCommits.clear();
         pendingNewest = null;
@@ -507,6 +583,10 @@ public class Projector {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            KafkaConsumer<String, byte[]> c = consumer;
+            if (c != null) {
+                commitRevoked(c, partitions);
+            }
             forget(partitions);
         }
 
