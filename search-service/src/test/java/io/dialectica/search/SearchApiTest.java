@@ -1,9 +1,11 @@
 package io.dialectica.search;
 
 import io.dialectica.search.progress.StoreProgress;
+import io.dialectica.search.service.SearchCache;
 import io.dialectica.testsupport.JwtTestResource;
 import io.dialectica.testsupport.TestJwt;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -58,6 +60,12 @@ class SearchApiTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    SearchCache cache;
+
+    @Inject
+    RedisDataSource redis;
+
     @BeforeAll
     static void open() {
         stream = new ChangeStream();
@@ -95,6 +103,10 @@ class SearchApiTest {
 
     static String conceptWith(String owner, String name, String description, String visibility, String... categoryIds) {
         return conceptIn(TRADITION, owner, name, description, visibility, categoryIds);
+    }
+
+    private String generation() {
+        return String.valueOf(redis.value(String.class).get(cache.generationKey()));
     }
 
     static String conceptIn(String tradition, String owner, String name, String description, String visibility,
@@ -220,12 +232,23 @@ class SearchApiTest {
     void theCacheAnswersRepeatsAndForgetsAfterAChange() {
         String tradition = "Cache-" + UUID.randomUUID();
         String conceptId = conceptIn(tradition, "erin", "Cached aporia", "An answer worth caching.", "PUBLIC");
-        double hits = registry.get("dialectica.search.cache.hits").counter().count();
-        given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
-                .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
-        given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
-                .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
-        assertEquals(1, registry.get("dialectica.search.cache.hits").counter().count() - hits, 0.01, "second read hit");
+        // the projector's own refresh of that write runs asynchronously and bumps the generation when it ends,
+        // possibly between the two reads (then both miss, rightly): the claim holds for a pair within one generation
+        boolean pairWithinOneGeneration = false;
+        for (int attempt = 0; attempt < 5 && !pairWithinOneGeneration; attempt++) {
+            String generation = generation();
+            double hits = registry.get("dialectica.search.cache.hits").counter().count();
+            given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
+                    .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
+            given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
+                    .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
+            double hitsOfPair = registry.get("dialectica.search.cache.hits").counter().count() - hits;
+            if (generation.equals(generation())) {
+                pairWithinOneGeneration = true;
+                assertEquals(1, hitsOfPair, 0.01, "second read hit");
+            }
+        }
+        assertTrue(pairWithinOneGeneration, "the generation moved during every pair of reads");
 
         long renamed = stream.tx().concept(conceptId, update(CONCEPTS, null,
                 concept(conceptId, "erin", "Resolved aporia", "An answer worth caching.", tradition, "PUBLIC", 2))).send();
