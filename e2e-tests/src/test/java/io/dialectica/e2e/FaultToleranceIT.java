@@ -60,7 +60,9 @@ class FaultToleranceIT {
             Stack.neo4j().awaitReady(Duration.ofSeconds(120));
             log(t0, "Neo4j and the index back at " + storm.writes() + " writes");
             Stack.cdcConnector().awaitReady(Duration.ofSeconds(60));
-            Stack.graphService().awaitReady(Duration.ofSeconds(60));
+            // ready = its first Neo4j transaction after the outage committed: a cold Neo4j (81 s to start in one CI
+            // run) taking a backlog of ~100 s of the storm on two loaded cores; the claim here is convergence
+            Stack.graphService().awaitReady(Duration.ofSeconds(150));
 
             storm.awaitWrites(CHANGES);
         }
