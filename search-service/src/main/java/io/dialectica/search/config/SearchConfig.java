@@ -120,14 +120,6 @@ public interface SearchConfig {
         int recentKeys();
 
         /**
-         * Concept documents this replica wrote last, kept (as written) for the next read-modify-write of the same
-         * concepts, which then need no realtime read from OpenSearch (that forces an internal refresh when the
-         * document was written since the last one). 0 turns it off.
-         */
-        @WithDefault("5000")
-        int recentDocs();
-
-        /**
          * After each bulk, re-read (versions only) the categories of the documents it wrote and re-apply any
          * that changed meanwhile: with several replicas, a concept write and a category fan-out by another
          * replica may interleave (README, "Several replicas").

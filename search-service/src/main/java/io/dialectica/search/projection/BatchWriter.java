@@ -65,7 +65,6 @@ public class BatchWriter {
     private final SearchConfig config;
     private final ProjectionMetrics metrics;
     private final EmbeddingIndex embeddings;
-    private final RecentDocs recent;
 
     public BatchWriter(OpenSearch os, ObjectMapper mapper, SearchConfig config, ProjectionMetrics metrics,
             EmbeddingIndex embeddings) {
@@ -74,12 +73,6 @@ public class BatchWriter {
         this.config = config;
         this.metrics = metrics;
         this.embeddings = embeddings;
-        this.recent = new RecentDocs(config.consumer().recentDocs(), mapper);
-    }
-
-    /** Partitions moved (to or from this replica): the documents it wrote may be written by another one now. */
-    public void forgetRecentDocs() {
-        recent.clear();
     }
 
     public Outcome write(List<ChangeGroup> groups, Targets targets) {
@@ -124,17 +117,19 @@ public class BatchWriter {
         // the categories are stored (acknowledged) before any fan-out search: a concept written meanwhile by
         // another replica either finds them in its re-check or is found by the search (recheckCategories)
         if (!changedCategories.isEmpty()) {
-            Actions actions = new Actions();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            List<String> kinds = new ArrayList<>();
             for (CategoryDoc category : changedCategories.values()) {
-                actions.add("category", config.index().categories(), category.id, category.lsn, "external", category);
+                action(body, config.index().categories(), category.id, category.lsn, "external", category);
+                kinds.add("category");
             }
-            bulk(actions);
+            bulk(body.toByteArray(), kinds);
         }
 
         // 2. concepts: read-modify-write on the live index's documents
         Set<String> conceptIds = new LinkedHashSet<>();
         conceptGroups.forEach(g -> conceptIds.add(g.key()));
-        Map<String, ConceptDoc> docs = loadRecentOrStored(targets.live(), conceptIds);
+        Map<String, ConceptDoc> docs = loadConcepts(targets.live(), conceptIds);
         Set<String> changedDocs = new LinkedHashSet<>();
         for (ChangeGroup group : conceptGroups) {
             ConceptDoc next = DocumentChanges.applyConceptGroup(docs.get(group.key()), group, categories::get);
@@ -176,33 +171,37 @@ public class BatchWriter {
         }
 
         // 5. one bulk for the concept documents
-        Actions actions = new Actions();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        List<String> kinds = new ArrayList<>();
         for (String id : changedDocs) {
             ConceptDoc doc = docs.get(id);
             for (String index : targets.all()) {
-                actions.add("concept", index, id, doc.appliedLsn, "external", doc);
+                action(body, index, id, doc.appliedLsn, "external", doc);
+                kinds.add("concept");
             }
         }
         int fanout = 0;
         for (String id : fannedWorking) {
             ConceptDoc doc = docs.get(id);
             for (String index : targets.all()) {
-                actions.add("fanout", index, id, doc.appliedLsn, "external_gte", doc);
+                action(body, index, id, doc.appliedLsn, "external_gte", doc);
+                kinds.add("fanout");
                 fanout++;
             }
         }
         for (Map.Entry<String, Map<String, ConceptDoc>> byIndex : fannedStored.entrySet()) {
             for (ConceptDoc doc : byIndex.getValue().values()) {
-                actions.add("fanout", byIndex.getKey(), doc.id, doc.appliedLsn, "external_gte", doc);
+                action(body, byIndex.getKey(), doc.id, doc.appliedLsn, "external_gte", doc);
+                kinds.add("fanout");
                 fanout++;
             }
         }
-        if (actions.isEmpty()) {
+        if (kinds.isEmpty()) {
             return new Outcome(applied, repeats, events, 0, changedCategories.size(), !changedCategories.isEmpty());
         }
         long started = System.nanoTime();
-        int conflicts = bulk(actions).size();
-        metrics.bulk(actions.size(), System.nanoTime() - started);
+        int conflicts = bulk(body.toByteArray(), kinds).size();
+        metrics.bulk(kinds.size(), System.nanoTime() - started);
         if (conflicts > 0) {
             LOG.debugf("%d concept writes met a newer version (another replica or a rebuild's snapshot)", conflicts);
         }
@@ -221,7 +220,7 @@ public class BatchWriter {
             // seen by its consumer either if that read the document before this write: look again (README)
             syncEmbeddings(EmbeddingIndex.lacking(toWrite), targets);
         }
-        return new Outcome(applied, repeats, events, fanout, actions.size() + changedCategories.size(), true);
+        return new Outcome(applied, repeats, events, fanout, kinds.size() + changedCategories.size(), true);
     }
 
     /**
@@ -233,15 +232,17 @@ public class BatchWriter {
         if (positions.isEmpty()) {
             return;
         }
-        Actions actions = new Actions();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        List<String> kinds = new ArrayList<>();
         for (String index : targets.all()) {
             for (ProgressDocs.Position position : positions) {
-                actions.add("progress", index, ProgressDocs.id(position.topic(), position.partition()), position.lsn(),
+                action(body, index, ProgressDocs.id(position.topic(), position.partition()), position.lsn(),
                         "external_gte", ProgressDocs.source(mapper, position, writer));
+                kinds.add("progress");
             }
         }
         long started = System.nanoTime();
-        bulk(actions);
+        bulk(body.toByteArray(), kinds);
         metrics.progressWritten(System.nanoTime() - started);
     }
 
@@ -314,13 +315,15 @@ public class BatchWriter {
             if (rewritten.isEmpty()) {
                 break;
             }
-            Actions actions = new Actions();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            List<String> kinds = new ArrayList<>();
             for (ConceptDoc doc : rewritten.values()) {
                 for (String index : targets.all()) {
-                    actions.add("recheck", index, doc.id, doc.appliedLsn, "external_gte", doc);
+                    action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+                    kinds.add("recheck");
                 }
             }
-            bulk(actions);
+            bulk(body.toByteArray(), kinds);
             metrics.rechecked(rewritten.size());
             LOG.debugf("re-applied newer category attributes to %d documents (concurrent fan-out)", rewritten.size());
             fixed += rewritten.size();
@@ -347,17 +350,19 @@ public class BatchWriter {
         for (String index : targets.all()) {
             Set<String> todo = new LinkedHashSet<>(stored.keySet());
             for (int round = 0; round < 5 && !todo.isEmpty(); round++) {
-                Actions actions = new Actions();
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                List<String> kinds = new ArrayList<>();
                 for (ConceptDoc doc : loadConcepts(index, todo).values()) {
                     if (EmbeddingIndex.apply(doc, stored.get(doc.id))) {
-                        actions.add("embedding", index, doc.id, doc.appliedLsn, "external_gte", doc);
+                        action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+                        kinds.add("embedding");
                     }
                 }
-                if (actions.isEmpty()) {
+                if (kinds.isEmpty()) {
                     break;
                 }
-                List<String> conflicted = bulk(actions);
-                written += actions.size() - conflicted.size();
+                List<String> conflicted = bulk(body.toByteArray(), kinds);
+                written += kinds.size() - conflicted.size();
                 todo = new LinkedHashSet<>(conflicted);
             }
         }
@@ -392,11 +397,13 @@ public class BatchWriter {
         if (rewritten.isEmpty()) {
             return 0;
         }
-        Actions actions = new Actions();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        List<String> kinds = new ArrayList<>();
         for (ConceptDoc doc : rewritten.values()) {
-            actions.add("fanout", index, doc.id, doc.appliedLsn, "external_gte", doc);
+            action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+            kinds.add("fanout");
         }
-        bulk(actions);
+        bulk(body.toByteArray(), kinds);
         metrics.fanout(rewritten.size());
         return rewritten.size();
     }
@@ -450,18 +457,6 @@ public class BatchWriter {
         return result;
     }
 
-    /** The documents this replica wrote last as it wrote them ({@link RecentDocs}), the others from the index. */
-    private Map<String, ConceptDoc> loadRecentOrStored(String live, Collection<String> ids) {
-        recent.live(live);
-        Map<String, ConceptDoc> docs = recent.get(ids);
-        metrics.recentDocs(docs.size(), ids.size());
-        if (docs.size() < ids.size()) {
-            List<String> missing = ids.stream().filter(id -> !docs.containsKey(id)).toList();
-            docs.putAll(loadConcepts(live, missing));
-        }
-        return docs;
-    }
-
     Map<String, ConceptDoc> loadConcepts(String index, Collection<String> ids) {
         Map<String, ConceptDoc> result = new HashMap<>();
         for (JsonNode found : mget(index, ids)) {
@@ -497,80 +492,43 @@ public class BatchWriter {
         return found;
     }
 
-    /** One {@code _bulk} request under construction: its NDJSON body and what each action writes. */
-    private final class Actions {
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
-        private final List<Item> items = new ArrayList<>();
-
-        void add(String kind, String index, String id, long version, String versionType, Object source) {
-            try {
-                ObjectNode meta = mapper.createObjectNode();
-                meta.putObject("index").put("_index", index).put("_id", id).put("version", version)
-                        .put("version_type", versionType);
-                byte[] json = mapper.writeValueAsBytes(source);
-                body.write(mapper.writeValueAsBytes(meta));
-                body.write('\n');
-                body.write(json);
-                body.write('\n');
-                items.add(new Item(kind, index, id, version, json));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        boolean isEmpty() {
-            return items.isEmpty();
-        }
-
-        int size() {
-            return items.size();
-        }
-    }
-
-    private record Item(String kind, String index, String id, long version, byte[] source) {
-        boolean conceptDoc() {
-            return !kind.equals("category") && !kind.equals("progress");
+    private void action(ByteArrayOutputStream out, String index, String id, long version, String versionType,
+            Object source) {
+        try {
+            ObjectNode meta = mapper.createObjectNode();
+            meta.putObject("index").put("_index", index).put("_id", id).put("version", version)
+                    .put("version_type", versionType);
+            out.write(mapper.writeValueAsBytes(meta));
+            out.write('\n');
+            out.write(mapper.writeValueAsBytes(source));
+            out.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /**
      * Sends the bulk; a version conflict is a repeat (ok), anything else fails the batch. Returns the ids of the
-     * conflicts. Concept documents the live index acknowledged are remembered ({@link RecentDocs}); those that
-     * conflicted or whose fate is unknown are forgotten.
+     * conflicts.
      */
-    private List<String> bulk(Actions actions) {
+    private List<String> bulk(byte[] body, List<String> kinds) {
+        OpenSearch.Reply reply = os.ndjson("/_bulk", body).orThrow("bulk");
         List<String> conflicts = new ArrayList<>();
-        boolean settled = false;
-        try {
-            OpenSearch.Reply reply = os.ndjson("/_bulk", actions.body.toByteArray()).orThrow("bulk");
-            boolean errors = reply.body().path("errors").asBoolean(false);
-            JsonNode results = reply.body().path("items");
-            for (int i = 0; i < actions.items.size(); i++) {
-                Item item = actions.items.get(i);
-                JsonNode result = errors ? results.path(i).path("index") : null;
-                int status = result == null ? 200 : result.path("status").asInt();
-                if (status == 409) {
-                    conflicts.add(item.id());
-                    forget(item);
-                } else if (status >= 300) {
-                    throw new OpenSearchException("bulk item " + item.kind() + " " + item.index() + "/" + item.id()
-                            + " failed: " + result.path("error"), status);
-                } else if (item.conceptDoc()) {
-                    recent.written(item.index(), item.id(), item.version(), item.source());
-                }
-            }
-            settled = true;
+        if (!reply.body().path("errors").asBoolean(false)) {
             return conflicts;
-        } finally {
-            if (!settled) {
-                actions.items.forEach(this::forget);
+        }
+        int i = 0;
+        for (JsonNode item : reply.body().path("items")) {
+            JsonNode result = item.path("index");
+            int status = result.path("status").asInt();
+            if (status == 409) {
+                conflicts.add(result.path("_id").asText());
+            } else if (status >= 300) {
+                throw new OpenSearchException("bulk item " + kinds.get(i) + " " + result.path("_index").asText() + "/"
+                        + result.path("_id").asText() + " failed: " + result.path("error"), status);
             }
+            i++;
         }
-    }
-
-    private void forget(Item item) {
-        if (item.conceptDoc()) {
-            recent.forget(item.index(), item.id());
-        }
+        return conflicts;
     }
 }

@@ -51,8 +51,6 @@ public class ProjectionMetrics {
     private final Timer refreshTime;
     private final Timer applyLatency;
     private final Counter rechecked;
-    private final Counter docsRecent;
-    private final Counter docsRead;
     private final Timer freshness;
     private final AtomicLong newestVisibleCommitMs = new AtomicLong(0);
     private final Set<String> partitionGauges = ConcurrentHashMap.newKeySet();
@@ -90,12 +88,6 @@ public class ProjectionMetrics {
         rechecked = Counter.builder("dialectica.search.category.rechecked")
                 .description("Documents whose categories were re-applied after a concurrent fan-out (several replicas)")
                 .register(registry);
-        docsRecent = Counter.builder("dialectica.search.docs.loaded").tag("from", "recent")
-                .description("Concept documents a poll's read-modify-write needed: as this replica last wrote them "
-                        + "(recent) or read from the index (realtime mget)").register(registry);
-        docsRead = Counter.builder("dialectica.search.docs.loaded").tag("from", "index")
-                .description("Concept documents a poll's read-modify-write needed: as this replica last wrote them "
-                        + "(recent) or read from the index (realtime mget)").register(registry);
         freshness = Timer.builder("dialectica.search.freshness")
                 .description("Source commit to the change being searchable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5))
@@ -146,11 +138,6 @@ public class ProjectionMetrics {
 
     void refreshed(long nanos) {
         refreshTime.record(Duration.ofNanos(nanos));
-    }
-
-    void recentDocs(int recent, int needed) {
-        docsRecent.increment(recent);
-        docsRead.increment(needed - recent);
     }
 
     void rechecked(int documents) {

@@ -597,9 +597,6 @@ public class Projector {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
-                writer.forgetRecentDocs();
-            }
             assigned.addAll(partitions);
             KafkaConsumer<String, byte[]> c = consumer;
             if (c != null) {
@@ -621,7 +618,6 @@ public class Projector {
         }
 
         private void forget(Collection<TopicPartition> partitions) {
-            writer.forgetRecentDocs();
             assigned.removeAll(partitions);
             Map<String, List<Integer>> byTopic = new HashMap<>();
             for (TopicPartition tp : partitions) {
