@@ -285,7 +285,7 @@ class JobsSocketTest {
     }
 
     @Test
-    void eventsPublishedWhileTheCurrentStateIsFetchedFollowIt() {
+    void eventsPublishedWhileTheCurrentStateIsFetchedFollowIt() throws InterruptedException {
         String token = TestJwt.user("ws-held-" + UUID.randomUUID());
         UUID job = UUID.randomUUID();
         backend.stubFor(get(urlEqualTo("/thesis-service/api/jobs/" + job)).withHeader("Authorization", equalTo("Bearer " + token))
@@ -293,6 +293,14 @@ class JobsSocketTest {
                         .withFixedDelay(1_500).withBody(jobJson(job, "RUNNING"))));
         try (WsClient ws = WsClient.withHeader(vertx, token)) {
             ws.subscribe(job);
+            // publish only once the gateway is fetching the state (it follows the job before it asks): sent right
+            // after the subscribe frame, the event could reach a loaded gateway before the frame did, and an event
+            // of a job nobody follows yet is rightly not delivered (a CI run failed on exactly that)
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (backend.findAll(getRequestedFor(urlEqualTo("/thesis-service/api/jobs/" + job))).isEmpty()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             publish(event(job, JobEvent.PROGRESS, JobStatus.RUNNING, 7));
             JsonObject current = ws.next();
             assertEquals("status", current.getString("type"), "the current state comes first: " + current);
