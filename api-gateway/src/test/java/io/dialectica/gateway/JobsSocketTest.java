@@ -23,11 +23,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.security.KeyPair;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -72,11 +75,8 @@ class JobsSocketTest {
 
     @BeforeEach
     void consumerReadsTheTopic() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (consumer.assignment().size() < BackendsTestResource.PROGRESS_PARTITIONS) {
-            assertTrue(System.nanoTime() < deadline, "the progress consumer got no partitions: " + consumer.lastError());
-            Thread.sleep(50);
-        }
+        await(Duration.ofSeconds(60), () -> consumer.assignment().size() >= BackendsTestResource.PROGRESS_PARTITIONS,
+                () -> "the progress consumer got no partitions: " + consumer.lastError());
         if (producer == null) {
             producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BackendsTestResource.KAFKA,
                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
@@ -92,6 +92,16 @@ class JobsSocketTest {
     }
 
     // ---- authentication of the upgrade ------------------------------------------------------------------
+
+    /** Polls until the condition holds; fails with {@code what} when it did not within the timeout. */
+    private static void await(Duration timeout, BooleanSupplier condition, Supplier<String> what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(20);
+        }
+    }
 
     @Test
     void anUpgradeWithoutAValidTokenIsRefusedWith401() {
@@ -296,11 +306,9 @@ class JobsSocketTest {
             // publish only once the gateway is fetching the state (it follows the job before it asks): sent right
             // after the subscribe frame, the event could reach a loaded gateway before the frame did, and an event
             // of a job nobody follows yet is rightly not delivered (a CI run failed on exactly that)
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
-            while (backend.findAll(getRequestedFor(urlEqualTo("/thesis-service/api/jobs/" + job))).isEmpty()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await(Duration.ofSeconds(5),
+                    () -> !backend.findAll(getRequestedFor(urlEqualTo("/thesis-service/api/jobs/" + job))).isEmpty(),
+                    () -> "the gateway never asked thesis-service for the job's state");
             publish(event(job, JobEvent.PROGRESS, JobStatus.RUNNING, 7));
             JsonObject current = ws.next();
             assertEquals("status", current.getString("type"), "the current state comes first: " + current);
