@@ -251,6 +251,14 @@ public final class Stack implements BeforeAllCallback {
         }
     }
 
+    /**
+     * How long the projectors let a read with {@code X-Consistency-Token} wait here (2 s in production). These
+     * tests check <i>what</i> a token read answers, never how fast: with 2 s every token read was a timed test on
+     * CI's two loaded cores (a search read answered 504 there). Freshness is measured by {@code bench freshness}.
+     * Below the gateway's read timeout (10 s), so a slow projection still answers its own 504.
+     */
+    private static final String TOKEN_READ_WAIT = "8s";
+
     static Map<String, String> conceptEnv() {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://" + PG + "/concepts_test");
@@ -296,6 +304,7 @@ public final class Stack implements BeforeAllCallback {
         env.put("DIALECTICA_GRAPH_KAFKA_GROUP_ID", "e2e-" + RUN + "-graph");
         // POST /admin/rebuild reads this database, as its read-only role dialectica_graph
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
+        env.put("DIALECTICA_GRAPH_CONSISTENCY_WAIT", TOKEN_READ_WAIT);
         return env;
     }
 
@@ -315,6 +324,7 @@ public final class Stack implements BeforeAllCallback {
         env.put("DIALECTICA_SEARCH_CACHE_PREFIX", "e2e-" + RUN + ":search:");
         env.put("QUARKUS_REDIS_HOSTS", "redis://" + REDIS);
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
+        env.put("DIALECTICA_SEARCH_CONSISTENCY_WAIT", TOKEN_READ_WAIT);
         return env;
     }
 
