@@ -3,6 +3,7 @@ package io.dialectica.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dialectica.search.index.Indexes;
 import io.dialectica.search.projection.BatchWriter;
+import io.dialectica.search.projection.TombstonePurger;
 import io.dialectica.search.projection.ProjectionMetrics;
 import io.dialectica.search.progress.ProgressDocs;
 import io.dialectica.testsupport.JwtTestResource;
@@ -52,6 +53,9 @@ class ProjectionTest {
 
     @Inject
     Indexes indexes;
+
+    @Inject
+    TombstonePurger purger;
 
     @BeforeAll
     static void open() {
@@ -223,6 +227,41 @@ class ProjectionTest {
         assertEquals(deleted, doc.path("_version").asLong());
         assertEquals(1, metrics.repeats() - repeats, 0.01);
         assertFalse(doc.path("_source").has("name"));
+    }
+
+    @Test
+    void tombstonesBelowThePurgeHorizonGoWithTheirVectorsAndNothingElseDoes() {
+        String tradition = "Purge-" + UUID.randomUUID();
+        Fixtures.Created early = Fixtures.createConcept(stream, "alice", "Early", "deleted first", tradition, "PUBLIC",
+                "Alpha", "Omega", "ends");
+        Fixtures.Created late = Fixtures.createConcept(stream, "alice", "Late", "deleted second", tradition, "PUBLIC",
+                "Alpha", "Omega", "ends");
+        Fixtures.Created kept = Fixtures.createConcept(stream, "alice", "Kept", "never deleted", tradition, "PUBLIC",
+                "Alpha", "Omega", "ends");
+        long earlyDeleted = stream.tx().concept(early.conceptId(), delete(CONCEPTS,
+                concept(early.conceptId(), "alice", "Early", "deleted first", tradition, "PUBLIC", 1))).send();
+        long lateDeleted = stream.tx().concept(late.conceptId(), delete(CONCEPTS,
+                concept(late.conceptId(), "alice", "Late", "deleted second", tradition, "PUBLIC", 1))).send();
+        Fixtures.awaitSearchable(lateDeleted);
+        for (String id : List.of(early.conceptId(), late.conceptId())) {
+            OpenSearchDocs.send("PUT", "/" + SearchTestStack.EMBEDDINGS + "/_doc/" + id + "?refresh=true",
+                    "{\"conceptId\":\"" + id + "\",\"key\":\"k\"}");
+        }
+        assertTrue(earlyDeleted < lateDeleted);
+
+        assertTrue(purger.purgeBelow(lateDeleted) >= 1);
+
+        assertFalse(OpenSearchDocs.concept(early.conceptId()).path("found").asBoolean(), "the early tombstone went");
+        assertFalse(OpenSearchDocs.get(SearchTestStack.EMBEDDINGS, early.conceptId()).path("found").asBoolean(),
+                "and its vector with it");
+        JsonNode lateDoc = OpenSearchDocs.concept(late.conceptId());
+        assertTrue(lateDoc.path("_source").path("deleted").asBoolean(), "a tombstone at the horizon stays");
+        assertEquals(lateDeleted, lateDoc.path("_version").asLong());
+        assertTrue(OpenSearchDocs.get(SearchTestStack.EMBEDDINGS, late.conceptId()).path("found").asBoolean());
+        JsonNode live = OpenSearchDocs.concept(kept.conceptId());
+        assertFalse(live.path("_source").path("deleted").asBoolean(), "a live concept is no tombstone");
+        assertEquals("Kept", live.path("_source").path("name").asText());
+        assertEquals(0, purger.purgeBelow(lateDeleted), "a second purge finds nothing left below the horizon");
     }
 
     @Test

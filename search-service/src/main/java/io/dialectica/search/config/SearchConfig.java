@@ -27,6 +27,8 @@ public interface SearchConfig {
 
     Embeddings embeddings();
 
+    Tombstones tombstones();
+
     /** How long a read with X-Consistency-Token waits for the projection before 504 projection-behind. */
     @WithDefault("2s")
     Duration consistencyWait();
@@ -46,6 +48,20 @@ public interface SearchConfig {
     /** Entries per facet (traditions, categories). */
     @WithDefault("20")
     int facetSize();
+
+    /** The purge of deleted concepts' tombstones (README, "Deletes: tombstones"). */
+    interface Tombstones {
+        /**
+         * A tombstone goes once the projection has applied past its LSN on every partition for this long (no
+         * re-delivery reaches that far back); 0 keeps every tombstone for ever.
+         */
+        @WithDefault("1h")
+        Duration retention();
+
+        /** How often a replica notes the low watermark and purges what is past the retention. */
+        @WithDefault("5m")
+        Duration purgeInterval();
+    }
 
     interface TopicNames {
         @WithDefault(Topics.CONCEPT_CHANGES)
