@@ -124,6 +124,8 @@ public final class FreshnessBench {
         double seconds;
         /** The projectors' CPU and events applied over the measured part (ProcessCpu, /q/metrics). */
         Cost cost;
+        /** p50 / p99 of each stage over the measured part ({@link StageLatencies}). */
+        List<String> stageCells = List.of();
 
         Phase(int rate) {
             this.rate = rate;
@@ -163,6 +165,21 @@ public final class FreshnessBench {
         double search0 = metric(searchUrls(), SEARCH_APPLIED);
         return () -> new Cost(before, cpu.snapshot(PROJECTION_PROCESSES),
                 metric(graphUrls(), GRAPH_APPLIED) - graph0, metric(searchUrls(), SEARCH_APPLIED) - search0);
+    }
+
+    /** The stages of a change's way, each from its service's own histogram (measured from the source commit). */
+    private StageLatencies stageLatencies() {
+        List<String> cdc = List.of(settings.cdcUrl());
+        return new StageLatencies(List.of(
+                new StageLatencies.Stage("captured by cdc-connector", cdc, "dialectica_cdc_capture_latency_seconds"),
+                new StageLatencies.Stage("acknowledged by Kafka", cdc, "dialectica_cdc_publish_latency_seconds"),
+                new StageLatencies.Stage("applied in Neo4j", graphUrls(), "dialectica_graph_apply_latency_seconds"),
+                new StageLatencies.Stage("applied in the index", searchUrls(), "dialectica_search_apply_latency_seconds"),
+                new StageLatencies.Stage("searchable (projector's refresh)", searchUrls(), "dialectica_search_freshness_seconds")),
+                url -> {
+                    HttpResponse<String> response = get(url + "/q/metrics", Map.of());
+                    return response != null && response.statusCode() == 200 ? response.body() : null;
+                });
     }
 
     static final class Sample {
@@ -208,13 +225,16 @@ public final class FreshnessBench {
         Thread.sleep(1500);  // the watcher is at the end of every partition before the first measured write
 
         List<Phase> phases = new ArrayList<>();
+        StageLatencies stages = stageLatencies();
         for (int rate : settings.rates()) {
             Phase warm = new Phase(rate);
             drive(warm, settings.warmup(), false);
             Phase phase = new Phase(rate);
             var cost = costFrom();
+            var stagesBefore = stages.snapshot();
             drive(phase, settings.duration(), true);
             phase.cost = cost.get();
+            phase.stageCells = stages.cells(stagesBefore, stages.snapshot());
             settle(phase);
             phases.add(phase);
             say(String.format(Locale.ROOT, "rate %d/s: achieved %.0f/s, graph p99 %s ms, search p99 %s ms, floor p99 %s ms, 504s %d/%d",
@@ -630,6 +650,13 @@ public final class FreshnessBench {
                     Stats.ms(p.floor.percentile(50)), Stats.ms(floor99),
                     ratio(p.graph.percentile(99), floor99), ratio(p.search.percentile(99), floor99),
                     p.graphTimeouts.get() + p.searchTimeouts.get(), p.sustained() ? "yes" : "no"));
+        }
+        t.append("\nwhere a change's time goes: every transaction of the measured part, by the services' own histograms, "
+                + "ms from the source commit, p50 / p99 (bucket upper bounds)\n\n| rate/s | ")
+                .append(String.join(" | ", stageLatencies().labels())).append(" |\n|---:|")
+                .append("---:|".repeat(stageLatencies().labels().size())).append('\n');
+        for (Phase p : phases) {
+            t.append("| ").append(p.rate).append(" | ").append(String.join(" | ", p.stageCells)).append(" |\n");
         }
         t.append(String.format(Locale.ROOT, "%nbulk load: %d events (%d concepts × 10 rows) inserted with SQL in %.1f s; "
                         + "cdc-connector published %.0f events/s%n%n", bulk.events(), bulk.events() / 10, bulk.insertSeconds(), bulk.cdcRate()));
