@@ -74,6 +74,8 @@ public final class FreshnessBench {
     private final AtomicBoolean stopWatcher = new AtomicBoolean();
     /** null when the writes go through concept-service's API. */
     private final SqlWriter sqlWriter;
+    /** Where a change's time goes, from the services' histograms (one set of stages for the whole run). */
+    private final StageLatencies stages;
 
     record Settings(String conceptUrl, String graphUrl, String searchUrl, String cdcUrl, String kafka, String topic,
                     String jdbcUrl, String dbUser, String dbPassword, String bolt, String openSearch, String alias,
@@ -176,10 +178,7 @@ public final class FreshnessBench {
                 new StageLatencies.Stage("applied in Neo4j", graphUrls(), "dialectica_graph_apply_latency_seconds"),
                 new StageLatencies.Stage("applied in the index", searchUrls(), "dialectica_search_apply_latency_seconds"),
                 new StageLatencies.Stage("searchable (projector's refresh)", searchUrls(), "dialectica_search_freshness_seconds")),
-                url -> {
-                    HttpResponse<String> response = get(url + "/q/metrics", Map.of());
-                    return response != null && response.statusCode() == 200 ? response.body() : null;
-                });
+                this::metricsBody);
     }
 
     static final class Sample {
@@ -201,6 +200,7 @@ public final class FreshnessBench {
         this.benchUser = subject(settings.token());
         this.sqlWriter = settings.writeThroughApi() ? null
                 : new SqlWriter(settings.jdbcUrl(), settings.dbUser(), settings.dbPassword(), settings.sqlWriters());
+        this.stages = stageLatencies();
     }
 
     public static void main(String[] args) throws Exception {
@@ -225,7 +225,6 @@ public final class FreshnessBench {
         Thread.sleep(1500);  // the watcher is at the end of every partition before the first measured write
 
         List<Phase> phases = new ArrayList<>();
-        StageLatencies stages = stageLatencies();
         for (int rate : settings.rates()) {
             Phase warm = new Phase(rate);
             drive(warm, settings.warmup(), false);
@@ -653,8 +652,8 @@ public final class FreshnessBench {
         }
         t.append("\nwhere a change's time goes: every transaction of the measured part, by the services' own histograms, "
                 + "ms from the source commit, p50 / p99 (bucket upper bounds)\n\n| rate/s | ")
-                .append(String.join(" | ", stageLatencies().labels())).append(" |\n|---:|")
-                .append("---:|".repeat(stageLatencies().labels().size())).append('\n');
+                .append(String.join(" | ", stages.labels())).append(" |\n|---:|")
+                .append("---:|".repeat(stages.labels().size())).append('\n');
         for (Phase p : phases) {
             t.append("| ").append(p.rate).append(" | ").append(String.join(" | ", p.stageCells)).append(" |\n");
         }
@@ -792,17 +791,23 @@ public final class FreshnessBench {
     }
 
     private double metric(String baseUrl, String name) {
-        HttpResponse<String> response = get(baseUrl + "/q/metrics", Map.of());
-        if (response == null || response.statusCode() != 200) {
+        String body = metricsBody(baseUrl);
+        if (body == null) {
             return Double.NaN;
         }
         double sum = 0;
-        for (String line : response.body().split("\n")) {
+        for (String line : body.split("\n")) {
             if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
         return sum;
+    }
+
+    /** The body of a service's {@code /q/metrics}; null when it did not answer 200. */
+    private String metricsBody(String baseUrl) {
+        HttpResponse<String> response = get(baseUrl + "/q/metrics", Map.of());
+        return response != null && response.statusCode() == 200 ? response.body() : null;
     }
 
     private static String subject(String jwt) {

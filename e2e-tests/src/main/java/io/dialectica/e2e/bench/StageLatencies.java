@@ -1,5 +1,6 @@
 package io.dialectica.e2e.bench;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,13 +29,14 @@ final class StageLatencies {
         this.metricsOf = metricsOf;
     }
 
-    /** Cumulative bucket counts per stage, now. */
+    /** Cumulative bucket counts per stage, now (each service's metrics read once, whatever stages it serves). */
     Map<String, TreeMap<Double, Double>> snapshot() {
+        Map<String, String> bodies = new HashMap<>();
         Map<String, TreeMap<Double, Double>> snapshot = new LinkedHashMap<>();
         for (Stage stage : stages) {
             TreeMap<Double, Double> buckets = new TreeMap<>();
             for (String url : stage.baseUrls()) {
-                String body = metricsOf.apply(url);
+                String body = bodies.computeIfAbsent(url, metricsOf);
                 if (body != null) {
                     buckets(body, stage.metric(), buckets);
                 }

@@ -49,4 +49,19 @@ class StageLatenciesTest {
         assertEquals(List.of("- / -"), stages.cells(snapshot, stages.snapshot()));
         assertTrue(Double.isNaN(StageLatencies.quantileMs(new TreeMap<>(), new TreeMap<>(), 0.5)));
     }
+
+    @Test
+    void aServiceServingSeveralStagesIsReadOncePerSnapshot() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        StageLatencies stages = new StageLatencies(List.of(
+                new StageLatencies.Stage("first", List.of("cdc"), "dialectica_graph_apply_latency_seconds"),
+                new StageLatencies.Stage("second", List.of("cdc"), "dialectica_graph_apply_latency_seconds")),
+                url -> {
+                    reads.incrementAndGet();
+                    return metrics(1, 2, 3, 4);
+                });
+        Map<String, TreeMap<Double, Double>> snapshot = stages.snapshot();
+        assertEquals(1, reads.get());
+        assertEquals(4.0, snapshot.get("second").get(Double.POSITIVE_INFINITY), 1e-9);
+    }
 }
