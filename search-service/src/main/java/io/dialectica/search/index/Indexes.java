@@ -17,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The concept indexes (versioned names behind one alias) and the categories side index: names, mappings,
@@ -64,7 +65,22 @@ public class Indexes {
 
     /** Where a projector writes now: the live index (read alias) and every index of the write alias. */
     public BatchWriter.Targets resolveTargets() {
-        OpenSearch.Reply reply = os.call("GET", "/_alias/" + config.alias() + "," + writeAlias(), null);
+        return targets(os.call("GET", aliasesEndpoint(), null));
+    }
+
+    /**
+     * {@link #resolveTargets} without blocking: the projector reads the documents of a poll meanwhile (one round
+     * trip instead of two in a row) and checks the live index it read from against the answer.
+     */
+    public CompletableFuture<BatchWriter.Targets> resolveTargetsAsync() {
+        return os.send("GET", aliasesEndpoint(), null).map(this::targets).subscribeAsCompletionStage();
+    }
+
+    private String aliasesEndpoint() {
+        return "/_alias/" + config.alias() + "," + writeAlias();
+    }
+
+    private BatchWriter.Targets targets(OpenSearch.Reply reply) {
         if (!reply.ok() && reply.status() != 404) {
             reply.orThrow("reading aliases " + config.alias() + ", " + writeAlias());
         }

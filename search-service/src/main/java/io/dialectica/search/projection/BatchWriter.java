@@ -26,12 +26,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Applies the complete change groups of one poll to OpenSearch: reads the current documents (realtime mget),
- * applies the groups in partition order, stores changed categories, fans them out, and writes every changed
- * concept document once in one {@code _bulk}, with its last group's commit LSN as external version; then re-checks
- * the categories of what it wrote (several replicas, {@link #recheckCategories}). All or nothing from the caller's
+ * Applies the complete change groups of one poll to OpenSearch: reads the current documents (one realtime
+ * {@code _mget} for the categories and the concepts), applies the groups in partition order, stores changed
+ * categories, fans them out, and writes every changed concept document once in one {@code _bulk}, with its last
+ * group's commit LSN as external version; then re-checks the categories of what it wrote when another replica may
+ * fan categories out ({@link #recheckCategories}). All or nothing from the caller's
  * view: any failure throws, and the caller retries the whole batch (every write is idempotent by version). The
  * progress documents follow in {@link #writeProgress}, once this succeeded.
  */
@@ -75,9 +77,27 @@ public class BatchWriter {
         this.embeddings = embeddings;
     }
 
-    public Outcome write(List<ChangeGroup> groups, Targets targets) {
+    /**
+     * @param recheck whether another replica may fan category changes out into the documents written here (it
+     *     owns some of the category topic's partitions): then the written documents' categories are re-checked
+     */
+    public Outcome write(List<ChangeGroup> groups, Targets targets, boolean recheck) {
+        return write(groups, targets, CompletableFuture.completedFuture(targets), recheck).outcome();
+    }
+
+    /** What {@link #write(List, Targets, CompletableFuture, boolean)} did, and where it wrote. */
+    public record Written(Outcome outcome, Targets targets) {
+    }
+
+    /**
+     * {@link #write(List, Targets, boolean)} while the targets are still being resolved: the documents are read
+     * from {@code guess}'s live index (the last poll's) meanwhile, and read again in the rare case the answer names
+     * another one (a rebuild switched the alias); every write goes to the resolved targets.
+     */
+    public Written write(List<ChangeGroup> groups, Targets guess, CompletableFuture<Targets> resolving,
+            boolean recheck) {
         if (groups.isEmpty()) {
-            return new Outcome(0, 0, 0, 0, 0, false);
+            return new Written(new Outcome(0, 0, 0, 0, 0, false), await(resolving));
         }
         String categoryTopic = config.topics().categoryChanges();
         List<ChangeGroup> conceptGroups = new ArrayList<>();
@@ -93,7 +113,16 @@ public class BatchWriter {
         Set<String> categoryIds = new LinkedHashSet<>();
         categoryGroups.forEach(g -> categoryIds.add(g.key()));
         conceptGroups.forEach(g -> categoryIds.addAll(DocumentChanges.referencedCategories(g)));
-        Map<String, CategoryDoc> categories = loadCategories(categoryIds);
+        Set<String> conceptIds = new LinkedHashSet<>();
+        conceptGroups.forEach(g -> conceptIds.add(g.key()));
+        // one round trip for both reads (each costs tens of ms on a busy machine, several per poll added up): the
+        // concept documents are read before the category bulk below, which writes only the categories index
+        Map<String, List<JsonNode>> found = mget(Map.of(config.index().categories(), categoryIds,
+                guess.live(), conceptIds));
+        Map<String, CategoryDoc> categories = categories(found.get(config.index().categories()));
+        Targets targets = await(resolving);
+        Map<String, ConceptDoc> docs = targets.live().equals(guess.live()) ? concepts(found.get(guess.live()))
+                : loadConcepts(targets.live(), conceptIds);
         Map<String, CategoryDoc> changedCategories = new LinkedHashMap<>();
         // a repeated category group is fanned out again (idempotent): its first delivery may have stored the
         // category and crashed before its fan-out was written
@@ -126,10 +155,7 @@ public class BatchWriter {
             bulk(body.toByteArray(), kinds);
         }
 
-        // 2. concepts: read-modify-write on the live index's documents
-        Set<String> conceptIds = new LinkedHashSet<>();
-        conceptGroups.forEach(g -> conceptIds.add(g.key()));
-        Map<String, ConceptDoc> docs = loadConcepts(targets.live(), conceptIds);
+        // 2. concepts: read-modify-write on the live index's documents (read above)
         Set<String> changedDocs = new LinkedHashSet<>();
         for (ChangeGroup group : conceptGroups) {
             ConceptDoc next = DocumentChanges.applyConceptGroup(docs.get(group.key()), group, categories::get);
@@ -197,7 +223,8 @@ public class BatchWriter {
             }
         }
         if (kinds.isEmpty()) {
-            return new Outcome(applied, repeats, events, 0, changedCategories.size(), !changedCategories.isEmpty());
+            return new Written(new Outcome(applied, repeats, events, 0, changedCategories.size(),
+                    !changedCategories.isEmpty()), targets);
         }
         long started = System.nanoTime();
         int conflicts = bulk(body.toByteArray(), kinds).size();
@@ -205,7 +232,7 @@ public class BatchWriter {
         if (conflicts > 0) {
             LOG.debugf("%d concept writes met a newer version (another replica or a rebuild's snapshot)", conflicts);
         }
-        if (config.consumer().categoryRecheck()) {
+        if (recheck && config.consumer().categoryRecheck()) {
             Map<String, ConceptDoc> written = new LinkedHashMap<>();
             changedDocs.forEach(id -> written.put(id, docs.get(id)));
             fannedWorking.forEach(id -> written.put(id, docs.get(id)));
@@ -220,7 +247,20 @@ public class BatchWriter {
             // seen by its consumer either if that read the document before this write: look again (README)
             syncEmbeddings(EmbeddingIndex.lacking(toWrite), targets);
         }
-        return new Outcome(applied, repeats, events, fanout, kinds.size() + changedCategories.size(), true);
+        return new Written(new Outcome(applied, repeats, events, fanout, kinds.size() + changedCategories.size(), true),
+                targets);
+    }
+
+    /** The resolved targets; what resolving them threw, as thrown (the caller retries the batch). */
+    private static Targets await(CompletableFuture<Targets> resolving) {
+        try {
+            return resolving.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -448,8 +488,12 @@ public class BatchWriter {
     }
 
     Map<String, CategoryDoc> loadCategories(Collection<String> ids) {
+        return categories(mget(Map.of(config.index().categories(), ids)).get(config.index().categories()));
+    }
+
+    private Map<String, CategoryDoc> categories(List<JsonNode> docs) {
         Map<String, CategoryDoc> result = new HashMap<>();
-        for (JsonNode found : mget(config.index().categories(), ids)) {
+        for (JsonNode found : docs) {
             CategoryDoc doc = mapper.convertValue(found.path("_source"), CategoryDoc.class);
             doc.lsn = found.path("_version").asLong();
             result.put(found.path("_id").asText(), doc);
@@ -458,8 +502,12 @@ public class BatchWriter {
     }
 
     Map<String, ConceptDoc> loadConcepts(String index, Collection<String> ids) {
+        return concepts(mget(Map.of(index, ids)).get(index));
+    }
+
+    private Map<String, ConceptDoc> concepts(List<JsonNode> docs) {
         Map<String, ConceptDoc> result = new HashMap<>();
-        for (JsonNode found : mget(index, ids)) {
+        for (JsonNode found : docs) {
             ConceptDoc doc = mapper.convertValue(found.path("_source"), ConceptDoc.class);
             doc.appliedLsn = found.path("_version").asLong();
             if (doc.categories == null && !doc.deleted) {
@@ -473,18 +521,30 @@ public class BatchWriter {
         return result;
     }
 
-    private List<JsonNode> mget(String index, Collection<String> ids) {
-        List<JsonNode> found = new ArrayList<>();
-        if (ids.isEmpty()) {
+    /** One realtime {@code _mget} over several indexes: the documents found, by the index asked. */
+    private Map<String, List<JsonNode>> mget(Map<String, ? extends Collection<String>> idsByIndex) {
+        Map<String, List<JsonNode>> found = new HashMap<>();
+        List<String> asked = new ArrayList<>();
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode docs = body.putArray("docs");
+        idsByIndex.forEach((index, ids) -> {
+            found.put(index, new ArrayList<>());
+            for (String id : ids) {
+                docs.addObject().put("_index", index).put("_id", id);
+                asked.add(index);
+            }
+        });
+        if (asked.isEmpty()) {
             return found;
         }
-        ObjectNode body = mapper.createObjectNode();
-        ArrayNode array = body.putArray("ids");
-        ids.forEach(array::add);
-        OpenSearch.Reply reply = os.call("POST", "/" + index + "/_mget?realtime=true", body).orThrow("mget " + index);
+        OpenSearch.Reply reply = os.call("POST", "/_mget?realtime=true", body).orThrow("mget " + idsByIndex.keySet());
+        // the answers come in the order asked; by that order, not by their _index (a concrete name, where an
+        // alias may have been asked)
+        int i = 0;
         for (JsonNode doc : reply.body().path("docs")) {
+            String index = asked.get(i++);
             if (doc.path("found").asBoolean(false)) {
-                found.add(doc);
+                found.get(index).add(doc);
             } else if (doc.has("error")) {
                 throw new OpenSearchException("mget " + index + ": " + doc.path("error"), 500);
             }

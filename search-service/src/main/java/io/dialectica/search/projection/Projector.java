@@ -259,7 +259,8 @@ public class Projector {
                     break;
                 }
                 List<ProgressDocs.Position> reached = reached(positions);
-                if (!reached.isEmpty() && !writeProgressWithRetry(reached)) {
+                // the progress documents go where this poll's groups went: no second look at the aliases
+                if (!reached.isEmpty() && !writeProgressWithRetry(reached, !groups.isEmpty())) {
                     break;
                 }
                 commit(c);
@@ -344,12 +345,18 @@ public class Projector {
         return reached;
     }
 
-    /** Writes the progress documents, retrying with backoff until OpenSearch takes them; false only when stopping. */
-    private boolean writeProgressWithRetry(List<ProgressDocs.Position> reached) {
+    /**
+     * Writes the progress documents, retrying with backoff until OpenSearch takes them; false only when stopping.
+     * {@code resolved}: the targets were resolved for this poll's groups (a retry resolves them again).
+     */
+    private boolean writeProgressWithRetry(List<ProgressDocs.Position> reached, boolean resolved) {
         Duration backoff = config.consumer().retryBackoff();
         while (true) {
             try {
-                targets = indexes.resolveTargets();
+                if (!resolved) {
+                    targets = indexes.resolveTargets();
+                }
+                resolved = false;
                 writer.writeProgress(reached, targets, channel.writer());
                 return true;
             } catch (RuntimeException e) {
@@ -371,9 +378,19 @@ public class Projector {
         while (true) {
             try {
                 // after the poll, before the write: a rebuild's new index is a target from the first poll after it
-                // was added to the write alias (its snapshot covers everything committed before)
-                targets = indexes.resolveTargets();
-                BatchWriter.Outcome outcome = writer.write(groups, targets);
+                // was added to the write alias (its snapshot covers everything committed before). Resolved while
+                // the documents are read from the last poll's live index (checked against the answer)
+                BatchWriter.Targets guess = targets;
+                BatchWriter.Written written;
+                if (guess == null) {
+                    targets = indexes.resolveTargets();
+                    written = writer.write(groups, targets, CompletableFuture.completedFuture(targets),
+                            othersMayFanOut());
+                } else {
+                    written = writer.write(groups, guess, indexes.resolveTargetsAsync(), othersMayFanOut());
+                }
+                targets = written.targets();
+                BatchWriter.Outcome outcome = written.outcome();
                 metrics.applied(outcome.applied(), outcome.events());
                 metrics.repeated(outcome.repeats());
                 metrics.fanout(outcome.fanout());
@@ -394,6 +411,11 @@ public class Projector {
                 backoff = nextBackoff(backoff);
             }
         }
+    }
+
+    private boolean othersMayFanOut() {
+        String topic = config.topics().categoryChanges();
+        return CategoryOwnership.othersMayFanOut(assigned, topic, partitionCounts.get(topic));
     }
 
     private void commit(KafkaConsumer<String, byte[]> c) {
@@ -499,7 +521,9 @@ public class Projector {
         os.send("POST", "/" + indexes.writeAlias() + "/_refresh", null).subscribe().with(reply -> {
             if (reply.ok()) {
                 metrics.refreshed(System.nanoTime() - started);
-                cache.bump();
+                // on the HTTP client's I/O thread here, which every OpenSearch exchange of this JVM shares: the
+                // blocking bump() would stall them all while Redis is slow
+                cache.bumpAsync().subscribe().with(done -> { }, failure -> { });
                 metrics.visible(commits, newest);
             } else {
                 refreshFailed("HTTP " + reply.status());
