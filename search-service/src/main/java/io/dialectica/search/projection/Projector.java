@@ -580,6 +580,9 @@ public class Projector {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.consumer().maxPollRecords()));
+        // as graph-service's projection: a projection must never apply an aborted transaction's records, should the
+        // connector ever publish transactionally (it does not today: then this reads exactly the same records)
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // OpenSearch may be down for a while: the retry loop does not poll meanwhile
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
