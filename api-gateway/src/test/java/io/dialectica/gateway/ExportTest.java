@@ -167,6 +167,7 @@ class ExportTest {
         // a line that is not JSON (or of no known kind) breaks the file off too
         lines(RESULTS, "{\"kind\":\"thesis\",\"thesis\":{}}", "not json");
         List<String> read = assertTruncatedAfter(null);
+        assertTrue(read.size() >= 2, "the concepts came before the broken line: " + read);
         assertEquals(List.of(conceptLine("a"), conceptLine("b")), read.subList(0, 2));
         assertTrue(read.stream().noneMatch(l -> l.contains("not json")));
     }
@@ -181,7 +182,13 @@ class ExportTest {
         assertEquals(0, backend.findAll(getRequestedFor(urlPathEqualTo(CONCEPTS))).size());
     }
 
-    /** Reads the export as a client would, line by line: 200, no end line, and the connection closed early. */
+    /**
+     * Reads the export as a client would, line by line: 200, no end line, the connection closed early, and what was
+     * read is the lines sent, in order — all of them, or all but the last ones: the gateway closes only after its
+     * last write went out, but a client may report the broken body before handing over the bytes that came with
+     * the close (the JDK's client does, now and then: seen once in CI). A truncated file is incomplete either way
+     * (no end line); what must never happen is a line that was not sent, or an end line.
+     */
     private List<String> assertTruncatedAfter(List<String> expected) throws Exception {
         HttpResponse<InputStream> answer = HttpClient.newHttpClient().send(request(token), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, answer.statusCode());
@@ -197,7 +204,9 @@ class ExportTest {
         assertNotNull(broken, "the connection is closed before the end of the chunked body; read " + read);
         assertTrue(read.stream().noneMatch(l -> l.contains("\"kind\":\"end\"")), "no end line in " + read);
         if (expected != null) {
-            assertEquals(expected, read);
+            // (the 200 says the gateway sent lines: it answers a problem instead while none was sent)
+            assertTrue(read.size() <= expected.size(), "read " + read + " of " + expected);
+            assertEquals(expected.subList(0, read.size()), read);
         }
         return read;
     }
