@@ -77,22 +77,17 @@ public class BatchWriter {
         this.embeddings = embeddings;
     }
 
-    /**
-     * @param recheck whether another replica may fan category changes out into the documents written here (it
-     *     owns some of the category topic's partitions): then the written documents' categories are re-checked
-     */
-    public Outcome write(List<ChangeGroup> groups, Targets targets, boolean recheck) {
-        return write(groups, targets, CompletableFuture.completedFuture(targets), recheck).outcome();
-    }
-
-    /** What {@link #write(List, Targets, CompletableFuture, boolean)} did, and where it wrote. */
+    /** What {@link #write} did, and where it wrote. */
     public record Written(Outcome outcome, Targets targets) {
     }
 
     /**
-     * {@link #write(List, Targets, boolean)} while the targets are still being resolved: the documents are read
-     * from {@code guess}'s live index (the last poll's) meanwhile, and read again in the rare case the answer names
-     * another one (a rebuild switched the alias); every write goes to the resolved targets.
+     * Applies the groups while the targets are still being resolved: the documents are read from {@code guess}'s
+     * live index (the last poll's) meanwhile, and read again in the rare case the answer names another one (a
+     * rebuild switched the alias); every write goes to the resolved targets.
+     *
+     * @param recheck whether another replica may fan category changes out into the documents written here (it
+     *     owns some of the category topic's partitions): then the written documents' categories are re-checked
      */
     public Written write(List<ChangeGroup> groups, Targets guess, CompletableFuture<Targets> resolving,
             boolean recheck) {
