@@ -236,16 +236,17 @@ class SearchApiTest {
         // possibly between the two reads (then both miss, rightly): the claim holds for a pair within one generation
         boolean pairWithinOneGeneration = false;
         for (int attempt = 0; attempt < 5 && !pairWithinOneGeneration; attempt++) {
+            // (a retry's first read may hit too: the previous attempt's second read cached it in this generation)
             String generation = generation();
+            given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
+                    .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
             double hits = registry.get("dialectica.search.cache.hits").counter().count();
             given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
                     .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
-            given().auth().oauth2(TestJwt.user("erin")).queryParam("q", "aporia").queryParam("tradition", tradition)
-                    .when().get("/api/search").then().statusCode(200).body("items[0].name", equalTo("Cached aporia"));
-            double hitsOfPair = registry.get("dialectica.search.cache.hits").counter().count() - hits;
+            double hitsOfSecond = registry.get("dialectica.search.cache.hits").counter().count() - hits;
             if (generation.equals(generation())) {
                 pairWithinOneGeneration = true;
-                assertEquals(1, hitsOfPair, 0.01, "second read hit");
+                assertEquals(1, hitsOfSecond, 0.01, "second read hit");
             }
         }
         assertTrue(pairWithinOneGeneration, "the generation moved during every pair of reads");
