@@ -380,15 +380,11 @@ public class Projector {
                 // after the poll, before the write: a rebuild's new index is a target from the first poll after it
                 // was added to the write alias (its snapshot covers everything committed before). Resolved while
                 // the documents are read from the last poll's live index (checked against the answer)
-                BatchWriter.Targets guess = targets;
-                BatchWriter.Written written;
-                if (guess == null) {
-                    targets = indexes.resolveTargets();
-                    written = writer.write(groups, targets, CompletableFuture.completedFuture(targets),
-                            othersMayFanOut());
-                } else {
-                    written = writer.write(groups, guess, indexes.resolveTargetsAsync(), othersMayFanOut());
-                }
+                // (the first poll has no last live index: it resolves first)
+                BatchWriter.Targets guess = targets != null ? targets : indexes.resolveTargets();
+                CompletableFuture<BatchWriter.Targets> resolving = targets != null ? indexes.resolveTargetsAsync()
+                        : CompletableFuture.completedFuture(guess);
+                BatchWriter.Written written = writer.write(groups, guess, resolving, othersMayFanOut());
                 targets = written.targets();
                 BatchWriter.Outcome outcome = written.outcome();
                 metrics.applied(outcome.applied(), outcome.events());
