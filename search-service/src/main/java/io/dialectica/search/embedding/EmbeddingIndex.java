@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.embedding.ConceptEmbedding;
 import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.index.BulkBody;
 import io.dialectica.search.index.ConceptDoc;
 import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.index.OpenSearchException;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -54,26 +52,17 @@ public class EmbeddingIndex {
         if (embeddings.isEmpty()) {
             return;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(embeddings.size() * 2300);
-        try {
-            for (ConceptEmbedding e : embeddings) {
-                ObjectNode meta = mapper.createObjectNode();
-                meta.putObject("index").put("_index", config.index().embeddings()).put("_id", e.conceptId());
-                body.write(mapper.writeValueAsBytes(meta));
-                body.write('\n');
-                ObjectNode source = mapper.createObjectNode();
-                source.put("conceptId", e.conceptId()).put("key", e.key()).put("model", e.model())
-                        .put("vector", Vectors.encode(e.vector()));
-                if (e.embeddedAt() != null) {
-                    source.put("embeddedAt", e.embeddedAt().toString());
-                }
-                body.write(mapper.writeValueAsBytes(source));
-                body.write('\n');
+        BulkBody body = new BulkBody(mapper, embeddings.size() * 2300);
+        for (ConceptEmbedding e : embeddings) {
+            ObjectNode source = mapper.createObjectNode();
+            source.put("conceptId", e.conceptId()).put("key", e.key()).put("model", e.model())
+                    .put("vector", Vectors.encode(e.vector()));
+            if (e.embeddedAt() != null) {
+                source.put("embeddedAt", e.embeddedAt().toString());
             }
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+            body.index(config.index().embeddings(), e.conceptId(), source);
         }
-        OpenSearch.Reply reply = os.ndjson("/_bulk", body.toByteArray()).orThrow("bulk vectors");
+        OpenSearch.Reply reply = os.ndjson("/_bulk", body.bytes()).orThrow("bulk vectors");
         if (reply.body().path("errors").asBoolean(false)) {
             for (JsonNode item : reply.body().path("items")) {
                 JsonNode result = item.path("index");

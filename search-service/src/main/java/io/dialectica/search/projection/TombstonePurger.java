@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.index.BulkBody;
 import io.dialectica.search.index.Indexes;
 import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.progress.StoreProgress;
@@ -16,9 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -137,24 +135,17 @@ public class TombstonePurger {
 
     /** One bulk: each tombstone unless it changed since the search, and its vector; returns the tombstones deleted. */
     private int delete(JsonNode hits) {
-        ByteArrayOutputStream bulk = new ByteArrayOutputStream();
-        try {
-            for (JsonNode hit : hits) {
-                ObjectNode tombstone = mapper.createObjectNode();
-                tombstone.putObject("delete").put("_index", hit.path("_index").asText()).put("_id", hit.path("_id").asText())
-                        .put("if_seq_no", hit.path("_seq_no").asLong()).put("if_primary_term", hit.path("_primary_term").asLong());
-                line(bulk, tombstone);
-                if (config.embeddings().enabled()) {
-                    ObjectNode vector = mapper.createObjectNode();
-                    vector.putObject("delete").put("_index", indexes.embeddings()).put("_id", hit.path("_id").asText());
-                    line(bulk, vector);
-                }
+        BulkBody bulk = new BulkBody(mapper, 16 * 1024);
+        for (JsonNode hit : hits) {
+            String id = hit.path("_id").asText();
+            bulk.deleteIfUnchanged(hit.path("_index").asText(), id, hit.path("_seq_no").asLong(),
+                    hit.path("_primary_term").asLong());
+            if (config.embeddings().enabled()) {
+                bulk.delete(indexes.embeddings(), id);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         int deleted = 0;
-        for (JsonNode item : os.ndjson("/_bulk", bulk.toByteArray()).orThrow("purging tombstones").body().path("items")) {
+        for (JsonNode item : os.ndjson("/_bulk", bulk.bytes()).orThrow("purging tombstones").body().path("items")) {
             JsonNode result = item.path("delete");
             if (!result.path("_index").asText().equals(indexes.embeddings())
                     && "deleted".equals(result.path("result").asText())) {
@@ -162,10 +153,5 @@ public class TombstonePurger {
             }
         }
         return deleted;
-    }
-
-    private void line(ByteArrayOutputStream out, ObjectNode json) throws IOException {
-        out.write(mapper.writeValueAsBytes(json));
-        out.write('\n');
     }
 }

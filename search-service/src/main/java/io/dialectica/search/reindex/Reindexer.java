@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.Lsn;
 import io.dialectica.search.config.SearchConfig;
+import io.dialectica.search.index.BulkBody;
 import io.dialectica.search.index.CategoryDoc;
 import io.dialectica.search.embedding.EmbeddingIndex;
 import io.dialectica.search.index.ConceptDoc;
@@ -22,9 +23,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -373,33 +371,21 @@ public class Reindexer {
 
     /** Snapshot writes: external version S; a conflict means the projector already wrote a newer state. */
     private final class Bulk {
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream(256 * 1024);
-        private int size;
+        private BulkBody body = new BulkBody(mapper, 256 * 1024);
 
         void add(String index, String id, long version, Object source) {
-            try {
-                ObjectNode meta = mapper.createObjectNode();
-                meta.putObject("index").put("_index", index).put("_id", id).put("version", version)
-                        .put("version_type", "external");
-                body.write(mapper.writeValueAsBytes(meta));
-                body.write('\n');
-                body.write(mapper.writeValueAsBytes(source));
-                body.write('\n');
-                size++;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            body.index(index, id, version, "external", source);
         }
 
         int size() {
-            return size;
+            return body.actions();
         }
 
         void flush() {
-            if (size == 0) {
+            if (body.isEmpty()) {
                 return;
             }
-            OpenSearch.Reply reply = os.ndjson("/_bulk", body.toByteArray()).orThrow("reindex bulk");
+            OpenSearch.Reply reply = os.ndjson("/_bulk", body.bytes()).orThrow("reindex bulk");
             if (reply.body().path("errors").asBoolean(false)) {
                 for (JsonNode item : reply.body().path("items")) {
                     int status = item.path("index").path("status").asInt();
@@ -408,8 +394,7 @@ public class Reindexer {
                     }
                 }
             }
-            body.reset();
-            size = 0;
+            body = new BulkBody(mapper, 256 * 1024);
         }
     }
 }
