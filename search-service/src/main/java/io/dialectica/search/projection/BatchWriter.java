@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dialectica.contracts.projection.ChangeGroup;
 import io.dialectica.search.config.SearchConfig;
 import io.dialectica.search.embedding.EmbeddingIndex;
+import io.dialectica.search.index.BulkBody;
 import io.dialectica.search.index.CategoryDoc;
 import io.dialectica.search.index.ConceptDoc;
 import io.dialectica.search.index.OpenSearch;
@@ -15,9 +16,6 @@ import io.dialectica.search.progress.ProgressDocs;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -112,8 +110,10 @@ public class BatchWriter {
         conceptGroups.forEach(g -> conceptIds.add(g.key()));
         // one round trip for both reads (each costs tens of ms on a busy machine, several per poll added up): the
         // concept documents are read before the category bulk below, which writes only the categories index
+        long reading = System.nanoTime();
         Map<String, List<JsonNode>> found = mget(Map.of(config.index().categories(), categoryIds,
                 guess.live(), conceptIds));
+        metrics.read(System.nanoTime() - reading);
         Map<String, CategoryDoc> categories = categories(found.get(config.index().categories()));
         Targets targets = await(resolving);
         Map<String, ConceptDoc> docs = targets.live().equals(guess.live()) ? concepts(found.get(guess.live()))
@@ -141,13 +141,13 @@ public class BatchWriter {
         // the categories are stored (acknowledged) before any fan-out search: a concept written meanwhile by
         // another replica either finds them in its re-check or is found by the search (recheckCategories)
         if (!changedCategories.isEmpty()) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            BulkBody body = new BulkBody(mapper, 4096);
             List<String> kinds = new ArrayList<>();
             for (CategoryDoc category : changedCategories.values()) {
-                action(body, config.index().categories(), category.id, category.lsn, "external", category);
+                body.index(config.index().categories(), category.id, category.lsn, "external", category);
                 kinds.add("category");
             }
-            bulk(body.toByteArray(), kinds);
+            bulk(body.bytes(), kinds);
         }
 
         // 2. concepts: read-modify-write on the live index's documents (read above)
@@ -188,16 +188,18 @@ public class BatchWriter {
         fannedWorking.forEach(id -> toWrite.add(docs.get(id)));
         fannedStored.values().forEach(m -> toWrite.addAll(m.values()));
         if (config.embeddings().enabled()) {
+            long looking = System.nanoTime();
             embeddings.attach(toWrite);
+            metrics.vectorsLooked(System.nanoTime() - looking);
         }
 
         // 5. one bulk for the concept documents
-        ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        BulkBody body = new BulkBody(mapper, 64 * 1024);
         List<String> kinds = new ArrayList<>();
         for (String id : changedDocs) {
             ConceptDoc doc = docs.get(id);
             for (String index : targets.all()) {
-                action(body, index, id, doc.appliedLsn, "external", doc);
+                body.index(index, id, doc.appliedLsn, "external", doc);
                 kinds.add("concept");
             }
         }
@@ -205,14 +207,14 @@ public class BatchWriter {
         for (String id : fannedWorking) {
             ConceptDoc doc = docs.get(id);
             for (String index : targets.all()) {
-                action(body, index, id, doc.appliedLsn, "external_gte", doc);
+                body.index(index, id, doc.appliedLsn, "external_gte", doc);
                 kinds.add("fanout");
                 fanout++;
             }
         }
         for (Map.Entry<String, Map<String, ConceptDoc>> byIndex : fannedStored.entrySet()) {
             for (ConceptDoc doc : byIndex.getValue().values()) {
-                action(body, byIndex.getKey(), doc.id, doc.appliedLsn, "external_gte", doc);
+                body.index(byIndex.getKey(), doc.id, doc.appliedLsn, "external_gte", doc);
                 kinds.add("fanout");
                 fanout++;
             }
@@ -222,7 +224,7 @@ public class BatchWriter {
                     !changedCategories.isEmpty()), targets);
         }
         long started = System.nanoTime();
-        int conflicts = bulk(body.toByteArray(), kinds).size();
+        int conflicts = bulk(body.bytes(), kinds).size();
         metrics.bulk(kinds.size(), System.nanoTime() - started);
         if (conflicts > 0) {
             LOG.debugf("%d concept writes met a newer version (another replica or a rebuild's snapshot)", conflicts);
@@ -267,17 +269,17 @@ public class BatchWriter {
         if (positions.isEmpty()) {
             return;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        BulkBody body = new BulkBody(mapper, 4096);
         List<String> kinds = new ArrayList<>();
         for (String index : targets.all()) {
             for (ProgressDocs.Position position : positions) {
-                action(body, index, ProgressDocs.id(position.topic(), position.partition()), position.lsn(),
+                body.index(index, ProgressDocs.id(position.topic(), position.partition()), position.lsn(),
                         "external_gte", ProgressDocs.source(mapper, position, writer));
                 kinds.add("progress");
             }
         }
         long started = System.nanoTime();
-        bulk(body.toByteArray(), kinds);
+        bulk(body.bytes(), kinds);
         metrics.progressWritten(System.nanoTime() - started);
     }
 
@@ -350,15 +352,15 @@ public class BatchWriter {
             if (rewritten.isEmpty()) {
                 break;
             }
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            BulkBody body = new BulkBody(mapper, 4096);
             List<String> kinds = new ArrayList<>();
             for (ConceptDoc doc : rewritten.values()) {
                 for (String index : targets.all()) {
-                    action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+                    body.index(index, doc.id, doc.appliedLsn, "external_gte", doc);
                     kinds.add("recheck");
                 }
             }
-            bulk(body.toByteArray(), kinds);
+            bulk(body.bytes(), kinds);
             metrics.rechecked(rewritten.size());
             LOG.debugf("re-applied newer category attributes to %d documents (concurrent fan-out)", rewritten.size());
             fixed += rewritten.size();
@@ -385,18 +387,18 @@ public class BatchWriter {
         for (String index : targets.all()) {
             Set<String> todo = new LinkedHashSet<>(stored.keySet());
             for (int round = 0; round < 5 && !todo.isEmpty(); round++) {
-                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                BulkBody body = new BulkBody(mapper, 4096);
                 List<String> kinds = new ArrayList<>();
                 for (ConceptDoc doc : loadConcepts(index, todo).values()) {
                     if (EmbeddingIndex.apply(doc, stored.get(doc.id))) {
-                        action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+                        body.index(index, doc.id, doc.appliedLsn, "external_gte", doc);
                         kinds.add("embedding");
                     }
                 }
                 if (kinds.isEmpty()) {
                     break;
                 }
-                List<String> conflicted = bulk(body.toByteArray(), kinds);
+                List<String> conflicted = bulk(body.bytes(), kinds);
                 written += kinds.size() - conflicted.size();
                 todo = new LinkedHashSet<>(conflicted);
             }
@@ -432,13 +434,13 @@ public class BatchWriter {
         if (rewritten.isEmpty()) {
             return 0;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        BulkBody body = new BulkBody(mapper, 4096);
         List<String> kinds = new ArrayList<>();
         for (ConceptDoc doc : rewritten.values()) {
-            action(body, index, doc.id, doc.appliedLsn, "external_gte", doc);
+            body.index(index, doc.id, doc.appliedLsn, "external_gte", doc);
             kinds.add("fanout");
         }
-        bulk(body.toByteArray(), kinds);
+        bulk(body.bytes(), kinds);
         metrics.fanout(rewritten.size());
         return rewritten.size();
     }
@@ -545,21 +547,6 @@ public class BatchWriter {
             }
         }
         return found;
-    }
-
-    private void action(ByteArrayOutputStream out, String index, String id, long version, String versionType,
-            Object source) {
-        try {
-            ObjectNode meta = mapper.createObjectNode();
-            meta.putObject("index").put("_index", index).put("_id", id).put("version", version)
-                    .put("version_type", versionType);
-            out.write(mapper.writeValueAsBytes(meta));
-            out.write('\n');
-            out.write(mapper.writeValueAsBytes(source));
-            out.write('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

@@ -48,6 +48,8 @@ public class ProjectionMetrics {
     private final DistributionSummary bulkActions;
     private final Timer bulkTime;
     private final Timer progressTime;
+    private final Timer readTime;
+    private final Timer vectorsTime;
     private final Timer refreshTime;
     private final Timer applyLatency;
     private final Counter rechecked;
@@ -76,6 +78,10 @@ public class ProjectionMetrics {
         bulkTime = timer(registry, "dialectica.search.bulk.duration", "The _bulk of a poll's change groups, sent to acknowledged");
         progressTime = timer(registry, "dialectica.search.progress.write",
                 "The _bulk of a poll's progress documents, sent to acknowledged");
+        readTime = timer(registry, "dialectica.search.batch.read",
+                "A batch's read of the current documents it changes (one realtime _mget of concepts and categories)");
+        vectorsTime = timer(registry, "dialectica.search.batch.vectors",
+                "A batch's look-up of stored vectors for documents lacking one of their current text");
         refreshTime = Timer.builder("dialectica.search.refresh").tag("origin", "projector")
                 .description("Refreshes of the concept index and how long they took (reader: for token reads)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
@@ -130,6 +136,14 @@ public class ProjectionMetrics {
     void bulk(int actions, long nanos) {
         bulkActions.record(actions);
         bulkTime.record(Duration.ofNanos(nanos));
+    }
+
+    void read(long nanos) {
+        readTime.record(Duration.ofNanos(nanos));
+    }
+
+    void vectorsLooked(long nanos) {
+        vectorsTime.record(Duration.ofNanos(nanos));
     }
 
     void progressWritten(long nanos) {
