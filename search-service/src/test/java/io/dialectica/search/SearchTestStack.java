@@ -42,6 +42,8 @@ public class SearchTestStack implements QuarkusTestResourceLifecycleManager {
     public static final String CONCEPT_TOPIC = "test-search-" + RUN + ".concept-changes";
     public static final String CATEGORY_TOPIC = "test-search-" + RUN + ".category-changes";
     public static final String ALIAS = "test-search-" + RUN + "-concepts";
+    /** dialectica.search.index.flush-threshold of the tests: not the default, so ProjectionTest sees it applied. */
+    public static final String FLUSH_THRESHOLD = "8mb";
     public static final String CATEGORIES = "test-search-" + RUN + "-categories";
     /** graph-service's vectors, as graph-service publishes them (tests publish them themselves). */
     public static final String EMBEDDING_TOPIC = "test-search-" + RUN + ".concept-embeddings";
@@ -80,6 +82,7 @@ public class SearchTestStack implements QuarkusTestResourceLifecycleManager {
                 Map.entry("dialectica.search.index.categories", CATEGORIES),
                 Map.entry("dialectica.search.topics.concept-embeddings", EMBEDDING_TOPIC),
                 Map.entry("dialectica.search.index.embeddings", EMBEDDINGS),
+                Map.entry("dialectica.search.index.flush-threshold", FLUSH_THRESHOLD),
                 Map.entry("dialectica.search.embeddings.group-id", "test-search-" + RUN + "-embeddings"),
                 Map.entry("dialectica.search.cache.prefix", CACHE_PREFIX),
                 Map.entry("dialectica.search.consistency-wait", "2s"),

@@ -147,6 +147,7 @@ public class Indexes {
             ensureProgressFields(index);
             ensureEmbeddingFields(index);
             ensureWriteAlias(index);
+            ensureFlushThreshold(index + "," + config.categories() + "," + config.embeddings());
             return index;
         }
         if (current.size() > 1) {
@@ -248,8 +249,19 @@ public class Indexes {
     private JsonNode settings(int shards) {
         return json("""
                 {"number_of_shards": %d, "number_of_replicas": %d, "refresh_interval": "%s",
+                 "translog": {"flush_threshold_size": "%s"},
                  "analysis": {"normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}}}}
-                """.formatted(shards, config.replicas(), config.refreshInterval()));
+                """.formatted(shards, config.replicas(), config.refreshInterval(), config.flushThreshold()));
+    }
+
+    /**
+     * Indexes created before the setting existed get it in place (a dynamic setting): without it they keep every
+     * superseded version of their documents ({@code SearchConfig.Index#flushThreshold}).
+     */
+    private void ensureFlushThreshold(String indexes) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("index.translog.flush_threshold_size", config.flushThreshold());
+        os.call("PUT", "/" + indexes + "/_settings", body).orThrow("setting the flush threshold of " + indexes);
     }
 
     /**
