@@ -9,7 +9,9 @@
 # Settings (environment): BENCH_RATES (100,500,1000), BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (5),
 # BENCH_BULK_EVENTS (30000), BENCH_RECORD (1; 0 = do not append to docs/benchmarks.md), BENCH_WRITES (sql: straight
 # into PostgreSQL in concept-service's transaction shape; api: through concept-service), BENCH_SQL_WRITERS (16),
-# BENCH_SAMPLES_PER_SECOND (20: writes per second followed by the two token reads),
+# BENCH_SAMPLES_PER_SECOND (20: writes per second followed by the two token reads), BENCH_SETTLE_MAX_SECONDS (90:
+# before each rate, wait at most this long until the projectors' consumer groups have caught up and the machine
+# has been at most BENCH_QUIET_BUSY_PERCENT (50) busy for 3 s in a row),
 # CONCEPT_URL (http://127.0.0.1:8081), GRAPH_URL (:8082), SEARCH_URL (:8083), CDC_URL (:8086).
 # The method is described in docs/benchmarks.md; the code is e2e-tests/src/main/java/io/dialectica/e2e/bench.
 set -euo pipefail

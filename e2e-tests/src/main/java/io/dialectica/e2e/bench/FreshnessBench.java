@@ -80,7 +80,8 @@ public final class FreshnessBench {
     record Settings(String conceptUrl, String graphUrl, String searchUrl, String cdcUrl, String kafka, String topic,
                     String jdbcUrl, String dbUser, String dbPassword, String bolt, String openSearch, String alias,
                     String token, List<Integer> rates, Duration duration, Duration warmup, int bulkEvents, Path root,
-                    boolean record, boolean writeThroughApi, int sqlWriters, int samplesPerSecond) {
+                    boolean record, boolean writeThroughApi, int sqlWriters, int samplesPerSecond,
+                    Duration settleMax, double quietBusyPercent) {
 
         static Settings fromEnvironment() {
             List<Integer> rates = new ArrayList<>();
@@ -103,7 +104,10 @@ public final class FreshnessBench {
                     !"0".equals(env("BENCH_RECORD", "1")), "api".equals(env("BENCH_WRITES", "sql")),
                     Integer.parseInt(env("BENCH_SQL_WRITERS", "16")),
                     // each sample is two reads that wait server-side: a probe, kept light next to the load itself
-                    Integer.parseInt(env("BENCH_SAMPLES_PER_SECOND", "20")));
+                    Integer.parseInt(env("BENCH_SAMPLES_PER_SECOND", "20")),
+                    // before each rate: the stack caught up and quiet (Quiescence), for at most this long
+                    Duration.ofSeconds(Long.parseLong(env("BENCH_SETTLE_MAX_SECONDS", "90"))),
+                    Double.parseDouble(env("BENCH_QUIET_BUSY_PERCENT", "50")));
         }
     }
 
@@ -225,7 +229,10 @@ public final class FreshnessBench {
         Thread.sleep(1500);  // the watcher is at the end of every partition before the first measured write
 
         List<Phase> phases = new ArrayList<>();
+        Quiescence quiescence = new Quiescence(settings.kafka(), settings.settleMax(), settings.quietBusyPercent());
         for (int rate : settings.rates()) {
+            // the setup's burst (and the previous rate's backlog) absorbed first: the figures are the rate's own
+            say("before " + rate + "/s: " + quiescence.await());
             Phase warm = new Phase(rate);
             drive(warm, settings.warmup(), false);
             Phase phase = new Phase(rate);
