@@ -1,5 +1,6 @@
 package io.dialectica.e2e.bench;
 
+import io.dialectica.contracts.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Waits, before a rate's warm-up, until the stack has absorbed what came before: every consumer group of the
@@ -34,8 +36,8 @@ import java.util.concurrent.TimeUnit;
 final class Quiescence {
 
     /** The topics whose consumers must have caught up: the change topics and the vectors graph-service publishes. */
-    private static final Set<String> TOPICS = Set.of("dialectica.concept-changes", "dialectica.category-changes",
-            "dialectica.concept-embeddings");
+    private static final Set<String> TOPICS = Set.of(Topics.CONCEPT_CHANGES, Topics.CATEGORY_CHANGES,
+            Topics.CONCEPT_EMBEDDINGS);
     private static final Duration STEP = Duration.ofMillis(500);
     /** Consecutive quiet seconds required. */
     private static final int QUIET_SECONDS = 3;
@@ -78,7 +80,7 @@ final class Quiescence {
             while (System.nanoTime() < deadline) {
                 try {
                     lag = lag(admin);
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (ExecutionException | TimeoutException e) {
                     lag = -1;
                 }
                 if (lag == 0) {
@@ -91,7 +93,7 @@ final class Quiescence {
     }
 
     private static long lag(Admin admin) throws ExecutionException, InterruptedException,
-            java.util.concurrent.TimeoutException {
+            TimeoutException {
         Map<TopicPartition, Long> committed = new HashMap<>();   // the smallest committed offset over the groups
         for (ConsumerGroupListing group : admin.listConsumerGroups().all().get(5, TimeUnit.SECONDS)) {
             // a group without members (a test's, an old run's) never moves: only the running consumers count
