@@ -324,6 +324,40 @@ class SemanticSearchTest {
     }
 
     @Test
+    void aNewVectorBecomesSearchableWithoutAnExplicitRefreshAndNoCachedAnswerHidesIt() {
+        // a concept whose vector has not come yet: a semantic search does not find it, and that answer is cached
+        String conceptId = id();
+        String tradition = TRADITION + "-sceptic";
+        String name = "Pyrrhonian suspension of judgement";
+        String description = "Withholding assent on every disputed question, and the tranquillity that follows it.";
+        Map<String, Object> row = concept(conceptId, "alice", name, description, tradition, "PUBLIC", 1);
+        Fixtures.awaitSearchable(stream.tx().concept(conceptId, insert(CONCEPTS, row)).send());
+        // the projector's own refresh of that write (at most publish-interval, 1 s, later) is behind us: only a
+        // refresh asked for by the vector's write can bump the cache generation after this point
+        sleep(2_000);
+        for (int i = 0; i < 2; i++) {
+            semanticIn(tradition).then().statusCode(200).body("total", equalTo(0));
+        }
+
+        // the vector's write is made searchable by the projector's next refresh, which also bumps the cache
+        // generation: nobody refreshes here, and the cached empty answer must not be served afterwards
+        String key = publish(conceptId, ConceptText.of(name, description, List.of()));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> found = List.of();
+        while (!found.contains(conceptId) && System.nanoTime() < deadline) {
+            sleep(100);
+            found = semanticIn(tradition).then().statusCode(200).extract().jsonPath().getList("items.id");
+        }
+        assertEquals(List.of(conceptId), found, "searchable by meaning within 10 s of its vector");
+        assertEquals(key, OpenSearchDocs.concept(conceptId).path("_source").path("embeddingKey").asText());
+    }
+
+    private static Response semanticIn(String tradition) {
+        return given().auth().oauth2(TestJwt.user("alice")).queryParam("tradition", tradition)
+                .queryParam("mode", "semantic").queryParam("q", "doubt about everything").when().get("/api/search");
+    }
+
+    @Test
     void modesAreValidated() {
         for (String[] bad : new String[][] {{"fuzzy", QUERY, "mode"}, {"semantic", null, "q"}, {"hybrid", " ", "q"}}) {
             search(TestJwt.user("alice"), bad[0], bad[1])

@@ -7,6 +7,7 @@ import io.dialectica.search.embedding.EmbeddingIndex;
 import io.dialectica.search.index.Indexes;
 import io.dialectica.search.index.OpenSearch;
 import io.dialectica.search.projection.BatchWriter;
+import io.dialectica.search.projection.Projector;
 import io.dialectica.search.service.SearchCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,8 +37,9 @@ import java.util.Properties;
  * put into the documents whose current text it belongs to ({@link BatchWriter#syncEmbeddings}), then the offsets
  * are committed. At least once and idempotent: a replay stores the same vectors again and changes no document.
  *
- * <p>Documents that took a vector are refreshed and the hot-query cache's generation is bumped (as the projector does
- * after its writes), so semantic answers include the vector at once.
+ * <p>Documents that took a vector become searchable with the projector's next refresh, which bumps the hot-query
+ * cache's generation too ({@link Projector#refreshSoon}): one refresh cycle for every writer of the index. Only when
+ * the projector does not consume does this consumer refresh (and bump) for itself.
  *
  * <p>One thread, its own consumer group shared by every replica (a vector is written once, into every index of
  * the write alias). It never creates the topic (graph-service does, compacted); until it exists this consumer
@@ -55,6 +57,7 @@ public class EmbeddingConsumer {
     private final BatchWriter writer;
     private final OpenSearch os;
     private final SearchCache cache;
+    private final Projector projector;
     private final Counter received;
     private final Counter unusable;
     private final Counter documents;
@@ -66,8 +69,9 @@ public class EmbeddingConsumer {
     private volatile String lastError;
 
     public EmbeddingConsumer(SearchConfig config, ObjectMapper mapper, Indexes indexes, EmbeddingIndex embeddings,
-            BatchWriter writer, OpenSearch os, SearchCache cache, MeterRegistry registry) {
+            BatchWriter writer, OpenSearch os, SearchCache cache, Projector projector, MeterRegistry registry) {
         this.os = os;
+        this.projector = projector;
         this.cache = cache;
         this.config = config;
         this.mapper = mapper;
@@ -155,8 +159,9 @@ public class EmbeddingConsumer {
                         embeddings.store(new ArrayList<>(latest.values()));
                         int written = writer.syncEmbeddings(latest.keySet(), targets);
                         documents.increment(written);
-                        if (written > 0) {
-                            // searchable now, and no cached answer computed without these vectors is served again
+                        if (written > 0 && !projector.refreshSoon()) {
+                            // no projector refresh to come: searchable now, and no cached answer computed without
+                            // these vectors is served again
                             os.call("POST", "/" + indexes.writeAlias() + "/_refresh", null).orThrow("refresh");
                             cache.bump();
                         }

@@ -91,6 +91,8 @@ public class Projector {
     private volatile boolean refreshInFlight;
     /** It failed: the loop marks the index unrefreshed again and the next due check retries. */
     private volatile boolean refreshRetry;
+    /** Another writer of the concept index (the embedding consumer) asked for the next refresh to cover its writes. */
+    private final java.util.concurrent.atomic.AtomicBoolean othersWrote = new java.util.concurrent.atomic.AtomicBoolean();
     /** Partitions per topic, from Kafka's metadata at each assignment. */
     private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -267,11 +269,10 @@ public class Projector {
                 remember(groups, positions, reached);
                 if (refreshRetry) {
                     refreshRetry = false;
-                    if (!unrefreshed) {
-                        unrefreshed = true;
-                        unrefreshedSince = System.nanoTime();
-                    }
-                    pending = true;
+                    markUnrefreshed();
+                }
+                if (othersWrote.getAndSet(false)) {
+                    markUnrefreshed();
                 }
                 refreshIfDue();
             }
@@ -284,6 +285,9 @@ public class Projector {
             consuming = false;
             consumer = null;
             // whatever was written is durable in OpenSearch; make it visible for a clean stop
+            if (othersWrote.getAndSet(false)) {
+                markUnrefreshed();
+            }
             try {
                 refresh();
             } catch (RuntimeException e) {
@@ -529,6 +533,29 @@ public class Projector {
             refreshFailed(failure.getMessage());
             refreshInFlight = false;
         });
+    }
+
+    /**
+     * For another writer of the concept index (the embedding consumer): its writes become searchable with this
+     * projector's next refresh, at most {@code publish-interval} (+ one poll) later, which bumps the cache generation
+     * too. One refresh cycle for all the index's writers: a refresh per vector poll cost OpenSearch's single refresh
+     * thread a refresh per second or more under load (docs/benchmarks.md, session 13). False when the projector does
+     * not consume (stopped, or between a rebuild's steps): then the caller refreshes for itself.
+     */
+    public boolean refreshSoon() {
+        if (!consuming) {
+            return false;
+        }
+        othersWrote.set(true);
+        return true;
+    }
+
+    private void markUnrefreshed() {
+        if (!unrefreshed) {
+            unrefreshed = true;
+            unrefreshedSince = System.nanoTime();
+        }
+        pending = true;
     }
 
     /** The loop's next due check refreshes again (the commits of the failed one are not measured). */
