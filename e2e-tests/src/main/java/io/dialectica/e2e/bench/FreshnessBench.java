@@ -132,6 +132,8 @@ public final class FreshnessBench {
         Cost cost;
         /** p50 / p99 of each stage over the measured part ({@link StageLatencies}). */
         List<String> stageCells = List.of();
+        /** Where the machine's time went over the measured part ({@link ProcessCpu#loadRows}). */
+        List<String> loadRows = List.of();
 
         Phase(int rate) {
             this.rate = rate;
@@ -238,7 +240,11 @@ public final class FreshnessBench {
             Phase phase = new Phase(rate);
             var cost = costFrom();
             var stagesBefore = stages.snapshot();
+            ProcessCpu.Load loadBefore = new ProcessCpu(settings.root()).load();
+            long measuredFrom = System.nanoTime();
             drive(phase, settings.duration(), true);
+            phase.loadRows = ProcessCpu.loadRows(loadBefore, new ProcessCpu(settings.root()).load(),
+                    (System.nanoTime() - measuredFrom) / 1e9);
             phase.cost = cost.get();
             phase.stageCells = stages.cells(stagesBefore, stages.snapshot());
             settle(phase);
@@ -677,6 +683,15 @@ public final class FreshnessBench {
         }
         if (bulk.cost() != null) {
             t.append(bulk.cost().row("bulk load"));
+        }
+        for (Phase p : phases) {
+            if (!p.loadRows.isEmpty()) {
+                t.append("\nwhere the machine's time goes at ").append(p.rate).append(" changes/s (measured part; per second of wall "
+                        + "clock: cores a process ran, and thread-seconds its threads were runnable but waiting for a core, "
+                        + "from /proc/<pid>/task/*/schedstat, children included):\n\n| process | cores used | threads waiting "
+                        + "for a core |\n|---|---:|---:|\n");
+                p.loadRows.forEach(row -> t.append(row).append('\n'));
+            }
         }
         t.append("\n| projector | sustained events/s | seconds |\n|---|---:|---:|\n");
         t.append(String.format(Locale.ROOT, "| graph-service → Neo4j | %.0f | %.1f |%n", bulk.graphRate(), bulk.graphSeconds()));

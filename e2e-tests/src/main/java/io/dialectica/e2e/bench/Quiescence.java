@@ -10,12 +10,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -126,10 +122,10 @@ final class Quiescence {
     private double quiet(long deadline) throws InterruptedException {
         int quietInARow = 0;
         double busy = 100;
-        long[] before = cpu();
+        long[] before = ProcessCpu.machineJiffies();
         while (quietInARow < QUIET_SECONDS && System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            long[] now = cpu();
+            long[] now = ProcessCpu.machineJiffies();
             if (before == null || now == null) {
                 return 0;   // no /proc/stat (not Linux): the catch-up alone
             }
@@ -139,20 +135,5 @@ final class Quiescence {
             before = now;
         }
         return busy;
-    }
-
-    /** {total, idle + iowait} jiffies of the machine (first line of /proc/stat), or null. */
-    private static long[] cpu() {
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
-            String[] f = lines.get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < Math.min(f.length, 9); i++) {
-                total += Long.parseLong(f[i]);
-            }
-            return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 }
