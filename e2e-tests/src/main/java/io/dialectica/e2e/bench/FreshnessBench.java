@@ -469,8 +469,25 @@ public final class FreshnessBench {
 
     // ---------------------------------------------------------------------------------------------- bulk load
 
-    record Bulk(int events, double insertSeconds, double cdcRate, double graphRate, double searchRate,
-                double graphSeconds, double searchSeconds, String note, Cost cost) {
+    record Bulk(int events, double insertSeconds, Throughput cdc, Throughput graph, Throughput search, String note,
+                Cost cost) {
+    }
+
+    /**
+     * Sustained events/s over some seconds. {@code atLeast}: every event came between two samples (100 ms apart), so
+     * only a lower bound is known (the events over the whole interval between the two samples).
+     */
+    record Throughput(double perSecond, double seconds, boolean atLeast) {
+
+        static final Throughput UNKNOWN = new Throughput(Double.NaN, Double.NaN, false);
+
+        String rate() {
+            return Double.isNaN(perSecond) ? "-" : (atLeast ? "≥ " : "") + String.format(Locale.ROOT, "%.0f", perSecond);
+        }
+
+        String took() {
+            return Double.isNaN(seconds) ? "-" : (atLeast ? "≤ " : "") + String.format(Locale.ROOT, "%.1f", seconds);
+        }
     }
 
     private Bulk bulkLoad() throws Exception {
@@ -554,12 +571,12 @@ public final class FreshnessBench {
         }
         sampling.set(false);
         sampler.join();
-        double[] cdc = rate(series.get("cdc"), events);
-        double[] graph = rate(series.get("graph"), events);
-        double[] search = rate(series.get("search"), events);
+        Throughput cdc = throughput(series.get("cdc"), events);
+        Throughput graph = throughput(series.get("graph"), events);
+        Throughput search = throughput(series.get("search"), events);
         String note = last(series, "graph") < events || last(series, "search") < events
                 ? "did not finish within 300 s" : "";
-        return new Bulk(events, insertSeconds, cdc[0], graph[0], search[0], graph[1], search[1], note, cost.get());
+        return new Bulk(events, insertSeconds, cdc, graph, search, note, cost.get());
     }
 
     /** A fixed set of 40 shared categories (reused by every run), created once; their ids. */
@@ -597,30 +614,40 @@ public final class FreshnessBench {
 
     /**
      * Sustained events/s: from the first sample that moved to the first sample at {@code events} (or the last
-     * one), over the count between them; and the seconds that took.
+     * one), over the count between them; and the seconds that took. When one sample already holds them all, a lower
+     * bound: from the sample before it.
      */
-    private static double[] rate(List<double[]> points, int events) {
+    private static Throughput throughput(List<double[]> points, int events) {
         if (points == null) {
-            return new double[] {Double.NaN, Double.NaN};
+            return Throughput.UNKNOWN;
         }
+        List<double[]> copy = List.copyOf(points);
+        double[] before = null;
         double[] first = null;
         double[] done = null;
-        for (double[] p : List.copyOf(points)) {
+        for (double[] p : copy) {
             if (first == null && p[1] > 0) {
                 first = p;
+            } else if (first == null) {
+                before = p;
             }
             if (done == null && p[1] >= events) {
                 done = p;
             }
         }
-        if (done == null && !points.isEmpty()) {
-            done = points.get(points.size() - 1);
+        if (done == null && !copy.isEmpty()) {
+            done = copy.get(copy.size() - 1);
         }
-        if (first == null || done == null || done[0] <= first[0]) {
-            return new double[] {Double.NaN, Double.NaN};
+        if (first == null || done == null) {
+            return Throughput.UNKNOWN;
+        }
+        if (done[0] <= first[0]) {
+            // everything between two samples: the rate over their whole interval is what is known
+            return before == null || done[0] <= before[0] ? Throughput.UNKNOWN
+                    : new Throughput((done[1] - before[1]) / (done[0] - before[0]), done[0] - before[0], true);
         }
         // the sample "first" already counts some events; they were applied before first[0]
-        return new double[] {(done[1] - first[1]) / (done[0] - first[0]), done[0] - first[0]};
+        return new Throughput((done[1] - first[1]) / (done[0] - first[0]), done[0] - first[0], false);
     }
 
     // ---------------------------------------------------------------------------------------------- convergence, report
@@ -671,7 +698,7 @@ public final class FreshnessBench {
             t.append("| ").append(p.rate).append(" | ").append(String.join(" | ", p.stageCells)).append(" |\n");
         }
         t.append(String.format(Locale.ROOT, "%nbulk load: %d events (%d concepts × 10 rows) inserted with SQL in %.1f s; "
-                        + "cdc-connector published %.0f events/s%n%n", bulk.events(), bulk.events() / 10, bulk.insertSeconds(), bulk.cdcRate()));
+                        + "cdc-connector published %s events/s%n%n", bulk.events(), bulk.events() / 10, bulk.insertSeconds(), bulk.cdc().rate()));
         t.append("\nCPU milliseconds per event applied (ProcessCpu: /proc utime + stime of each process, replicas included, over the\n"
                 + "measured part of each rate and over the bulk load; events from each projector's events-applied counter):\n\n");
         t.append("| load | graph events | graph-service ms/event | Neo4j ms/event | search events | search-service ms/event | OpenSearch ms/event |\n");
@@ -694,8 +721,9 @@ public final class FreshnessBench {
             }
         }
         t.append("\n| projector | sustained events/s | seconds |\n|---|---:|---:|\n");
-        t.append(String.format(Locale.ROOT, "| graph-service → Neo4j | %.0f | %.1f |%n", bulk.graphRate(), bulk.graphSeconds()));
-        t.append(String.format(Locale.ROOT, "| search-service → OpenSearch | %.0f | %.1f |%n", bulk.searchRate(), bulk.searchSeconds()));
+        t.append("| graph-service → Neo4j | ").append(bulk.graph().rate()).append(" | ").append(bulk.graph().took()).append(" |\n");
+        t.append("| search-service → OpenSearch | ").append(bulk.search().rate()).append(" | ").append(bulk.search().took())
+                .append(" |\n");
         if (!bulk.note().isEmpty()) {
             t.append("\n(").append(bulk.note()).append(")\n");
         }
