@@ -6,6 +6,7 @@ import io.dialectica.contracts.Lsn;
 import io.dialectica.contracts.Tables;
 import io.dialectica.contracts.projection.ProjectionProgress;
 import io.dialectica.graph.config.GraphConfig;
+import io.dialectica.graph.progress.StoreProgress;
 import io.dialectica.testsupport.TestJwt;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -49,6 +50,9 @@ class ReadApiTest {
 
     @Inject
     GraphConfig config;
+
+    @Inject
+    StoreProgress view;
 
     Events events;
     Graph graph;
@@ -276,6 +280,25 @@ class ReadApiTest {
                 .statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo(ConsistencyToken.HEADER));
         given().auth().oauth2(alice).when().get("/api/graph/nothing-here").then()
                 .statusCode(404).contentType(PROBLEM);
+    }
+
+    @Test
+    void waitingReadersDoNotQueryTheStoreWhileThisReplicaOwnsEveryPartition() {
+        // one instance consumes every partition: its own projector tells the view everything at once, so a waiting
+        // reader costs no Neo4j query (it used to poll the progress nodes every 10 ms, ~100 queries a second)
+        String id = Events.id();
+        concept(id, "alice-owner", "PUBLIC", categories("Being", Events.id()), Map.of(), List.of());
+        assertTrue(view.ownsEveryPartition(), "the only instance owns every partition of both topics");
+        String ahead = Lsn.format(Events.nextLsn() + 0x1_0000_0000L);
+        long readsBefore = view.storeReads();
+        given().auth().oauth2(TestJwt.user("alice-owner")).header(ConsistencyToken.HEADER, ahead)
+                .when().get("/api/graph/concepts/" + id).then().statusCode(504);
+        given().auth().oauth2(TestJwt.user("alice-owner")).header(ConsistencyToken.HEADER, ahead)
+                .when().get("/api/graph/concepts/" + id + "/related").then().statusCode(504);
+        long reads = view.storeReads() - readsBefore;
+        // two waits of consistency-wait (1 s in tests): only the background read, every refresh-interval (1 s)
+        assertTrue(reads <= 4, "store reads while two readers waited " + config.consistencyWait().multipliedBy(2)
+                + ": " + reads);
     }
 
     @Test

@@ -41,7 +41,8 @@ import java.util.function.BooleanSupplier;
  * <li>while token readers wait and the view does not cover them: by reading the progress nodes (and the waited-for
  * concepts' applied LSN) from Neo4j at once, then at most every {@code dialectica.graph.progress.poll-interval}
  * (10 ms) until nobody waits — one small query per interval for all waiting readers together, none when the view
- * already covers a token;</li>
+ * already covers a token, and <b>none while this replica's projector owns every partition</b> of both topics (then
+ * no other replica writes positions or concepts, and 1. tells the view everything at once);</li>
  * <li>every {@code refresh-interval} (1 s) in the background, so the health details and the low-watermark gauge
  * stay current.</li>
  * </ol>
@@ -84,6 +85,8 @@ public class StoreProgress {
     private volatile long lastReadNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile boolean running;
     private volatile boolean refreshWanted;
+    /** The partitions this replica's projector owns now (topic → partitions), from its rebalance listener. */
+    private volatile Map<String, Set<Integer>> owned = Map.of();
     private Thread thread;
 
     public StoreProgress(Driver driver, GraphConfig config) {
@@ -185,6 +188,42 @@ public class StoreProgress {
         signal();
     }
 
+    /** The partitions this replica's projector owns, after each assignment or revocation. */
+    public void owned(Map<String, Set<Integer>> partitions) {
+        Map<String, Set<Integer>> copy = new HashMap<>();
+        partitions.forEach((topic, ps) -> copy.put(topic, Set.copyOf(ps)));
+        owned = Map.copyOf(copy);
+        synchronized (monitor) {
+            monitor.notifyAll();
+        }
+    }
+
+    /**
+     * True when this replica's projector owns every partition of both topics (as many as the positions say each
+     * topic has): no other replica writes, so reading the store for waiting readers can teach the view nothing its
+     * own projector does not tell it at once. Right after a rebalance another owner may have applied further than
+     * this one has re-applied yet; a reader waits for it (or for the background read) meanwhile, never longer than
+     * the repeats take — a delay, never a stale answer.
+     */
+    public boolean ownsEveryPartition() {
+        Map<String, Set<Integer>> mine = owned;
+        synchronized (this) {
+            for (String topic : topics) {
+                int count = counts.getOrDefault(topic, 0);
+                Set<Integer> partitions = mine.getOrDefault(topic, Set.of());
+                if (count == 0 || partitions.size() < count) {
+                    return false;
+                }
+                for (int p = 0; p < count; p++) {
+                    if (!partitions.contains(p)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     /** A concept's applied LSN as a read just found it in Neo4j. */
     public void applied(String key, long lsn) {
         if (lsn <= 0) {
@@ -262,7 +301,11 @@ public class StoreProgress {
     private void run() {
         while (running) {
             try {
-                long due = lastReadNanos + (refreshWanted || waiting() > 0 ? pollNanos : refreshNanos);
+                // waiting readers make the store worth reading only while another replica may write to it: with 20 token
+                // reads/s these polls were ~100 Neo4j queries/s, and Neo4j took 0.31-0.39 cores instead of 0.21
+                // (one replica, 50-100 changes/s; docs/benchmarks.md, session 13)
+                boolean readersNeedStore = waiting() > 0 && !ownsEveryPartition();
+                long due = lastReadNanos + (refreshWanted || readersNeedStore ? pollNanos : refreshNanos);
                 long now = System.nanoTime();
                 if (now < due) {
                     synchronized (monitor) {

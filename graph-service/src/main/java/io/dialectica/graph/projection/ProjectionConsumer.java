@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -194,6 +195,8 @@ public class ProjectionConsumer {
             }
         } finally {
             consumer = null;
+            // owning nothing any more: waiting readers read the store again (another replica may take over)
+            view.owned(Map.of());
             state = State.STOPPED;
         }
     }
@@ -496,6 +499,17 @@ public class ProjectionConsumer {
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
+    /** The partitions this replica owns now (the consumer's assignment without those {@code leaving}), by topic. */
+    private Map<String, Set<Integer>> ownedNow(Collection<TopicPartition> leaving) {
+        Map<String, Set<Integer>> owned = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (!leaving.contains(tp)) {
+                owned.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp.partition());
+            }
+        }
+        return owned;
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -509,6 +523,7 @@ public class ProjectionConsumer {
                 metrics.partitionAssigned(tp.topic(), tp.partition());
             }
             byTopic.forEach(progress::assigned);
+            view.owned(ownedNow(List.of()));
             // the partition count is asked again after each assignment (a topic may have grown)
             partitionCounts.clear();
             List<Integer> conceptPartitions = byTopic.get(config.topics().conceptChanges());
@@ -550,6 +565,7 @@ public class ProjectionConsumer {
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
             }
             byTopic.forEach(progress::revoked);
+            view.owned(ownedNow(partitions));
             List<Integer> conceptPartitions = byTopic.get(config.topics().conceptChanges());
             if (conceptPartitions != null) {
                 embeddings.revoked(conceptPartitions);
