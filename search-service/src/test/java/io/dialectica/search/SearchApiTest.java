@@ -1,6 +1,7 @@
 package io.dialectica.search;
 
 import io.dialectica.search.progress.StoreProgress;
+import io.dialectica.search.projection.Projector;
 import io.dialectica.search.service.SearchCache;
 import io.dialectica.testsupport.JwtTestResource;
 import io.dialectica.testsupport.TestJwt;
@@ -56,6 +57,9 @@ class SearchApiTest {
 
     @Inject
     StoreProgress progress;
+
+    @Inject
+    Projector projector;
 
     @Inject
     MeterRegistry registry;
@@ -206,6 +210,23 @@ class SearchApiTest {
                 .header("Retry-After", "1")
                 .body("type", equalTo("urn:dialectica:problem:projection-behind"));
         assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() >= 1900, "waited the consistency wait");
+    }
+
+    @Test
+    void aWaitingReaderDoesNotReadTheStoreWhileThisReplicaOwnsEveryPartition() throws InterruptedException {
+        // one instance consumes every partition: its own projector tells the view every position it writes, so a
+        // waiting reader costs no realtime _mget of the progress documents (it used to cost one per poll interval)
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!projector.ownsAllPartitions() || progress.storeReads() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the projector owns every partition and the view bootstrapped");
+            Thread.sleep(100);
+        }
+        long readsBefore = progress.storeReads();
+        given().auth().oauth2(TestJwt.user("carol"))
+                .header("X-Consistency-Token", ChangeStream.token(ChangeStream.nextLsn() + 1_000_000))
+                .when().get("/api/search").then().statusCode(504);
+        long reads = progress.storeReads() - readsBefore;
+        assertEquals(0, reads, "store reads while a reader waited 2 s");
     }
 
     @Test

@@ -53,6 +53,8 @@ public class StoreProgress {
     private final AtomicLong storeReads = new AtomicLong();
     private volatile long lastRemoteNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile boolean bootstrapped;
+    /** This replica's projector consumes every partition of both topics (set by it at each rebalance and stop). */
+    private volatile boolean ownsEveryPartition;
     private ScheduledExecutorService poller;
 
     public StoreProgress(SearchConfig config, OpenSearch os, ObjectMapper mapper) {
@@ -194,9 +196,24 @@ public class StoreProgress {
         }
     }
 
-    /** Polls the store only while somebody waits and no notification came for a poll interval (or at start). */
+    /**
+     * Whether this replica's projector consumes every partition of both topics. Then no other replica writes
+     * progress documents, its own projector tells this view every position the moment it is written, and reading
+     * the store for waiting readers can teach it nothing: right after a rebalance another owner may have applied
+     * further than this one has re-applied yet, and a reader waits for the repeats meanwhile (a delay, never a
+     * stale answer).
+     */
+    public void ownsEveryPartition(boolean owns) {
+        ownsEveryPartition = owns;
+    }
+
+    /**
+     * Polls the store only while somebody waits, no notification came for a poll interval and another replica may
+     * write (or at start). With one replica the polls were realtime {@code _mget}s of every progress document up to
+     * ten times a second whenever the projector's poll took longer than the interval, i.e. under load.
+     */
     private void tick() {
-        if (bootstrapped && positions.waiting() == 0) {
+        if (bootstrapped && (positions.waiting() == 0 || ownsEveryPartition)) {
             return;
         }
         long quiet = System.nanoTime() - lastRemoteNanos;

@@ -284,6 +284,8 @@ public class Projector {
         } finally {
             consuming = false;
             consumer = null;
+            // owning nothing any more: waiting readers read the store again (another replica may take over)
+            view.ownsEveryPartition(false);
             // whatever was written is durable in OpenSearch; make it visible for a clean stop
             if (othersWrote.getAndSet(false)) {
                 markUnrefreshed();
@@ -665,6 +667,7 @@ public class Projector {
                 metrics.partitionAssigned(tp.topic(), tp.partition());
             }
             byTopic.forEach(progress::assigned);
+            view.ownsEveryPartition(ownsAllPartitions());
         }
 
         private void forget(Collection<TopicPartition> partitions) {
@@ -680,6 +683,7 @@ public class Projector {
                 committed.remove(tp);
             }
             byTopic.forEach(progress::revoked);
+            view.ownsEveryPartition(ownsAllPartitions());
         }
     }
 }
