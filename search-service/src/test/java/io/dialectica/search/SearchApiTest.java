@@ -213,9 +213,9 @@ class SearchApiTest {
     }
 
     @Test
-    void aWaitingReaderDoesNotReadTheStoreWhileThisReplicaOwnsEveryPartition() throws InterruptedException {
-        // one instance consumes every partition: its own projector tells the view every position it writes, so a
-        // waiting reader costs no realtime _mget of the progress documents (it used to cost one per poll interval)
+    void aWaitingReaderReadsTheStoreSlowlyWhileThisReplicaOwnsEveryPartition() throws InterruptedException {
+        // one instance consumes every partition: its own projector tells the view every position it writes, so the
+        // realtime _mget of the progress documents runs every owner-poll-interval (500 ms), not every 100 ms
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!projector.ownsAllPartitions() || progress.storeReads() == 0) {
             assertTrue(System.nanoTime() < deadline, "the projector owns every partition and the view bootstrapped");
@@ -226,7 +226,8 @@ class SearchApiTest {
                 .header("X-Consistency-Token", ChangeStream.token(ChangeStream.nextLsn() + 1_000_000))
                 .when().get("/api/search").then().statusCode(504);
         long reads = progress.storeReads() - readsBefore;
-        assertEquals(0, reads, "store reads while a reader waited 2 s");
+        // a 2 s wait: ~4 reads at 500 ms, where 100 ms polls made 18
+        assertTrue(reads <= 6, "store reads while a reader waited 2 s: " + reads);
     }
 
     @Test

@@ -41,8 +41,10 @@ import java.util.function.BooleanSupplier;
  * <li>while token readers wait and the view does not cover them: by reading the progress nodes (and the waited-for
  * concepts' applied LSN) from Neo4j at once, then at most every {@code dialectica.graph.progress.poll-interval}
  * (10 ms) until nobody waits — one small query per interval for all waiting readers together, none when the view
- * already covers a token, and <b>none while this replica's projector owns every partition</b> of both topics (then
- * no other replica writes positions or concepts, and 1. tells the view everything at once);</li>
+ * already covers a token; <b>every {@code owner-poll-interval} (200 ms) instead while this replica's projector owns
+ * every partition</b> of both topics: then 1. tells the view everything the group writes at once, and only a writer
+ * outside the group (a replica the group gave up on that still commits, the previous owner around a rebalance) is
+ * seen in the store alone;</li>
  * <li>every {@code refresh-interval} (1 s) in the background, so the health details and the low-watermark gauge
  * stay current.</li>
  * </ol>
@@ -70,6 +72,7 @@ public class StoreProgress {
     private final Driver driver;
     private final List<String> topics;
     private final long pollNanos;
+    private final long ownerPollNanos;
     private final long refreshNanos;
     private final int recentKeys;
 
@@ -93,6 +96,7 @@ public class StoreProgress {
         this.driver = driver;
         this.topics = List.of(config.topics().conceptChanges(), config.topics().categoryChanges());
         this.pollNanos = Math.max(1, config.progress().pollInterval().toNanos());
+        this.ownerPollNanos = Math.max(pollNanos, config.progress().ownerPollInterval().toNanos());
         this.refreshNanos = Math.max(pollNanos, config.progress().refreshInterval().toNanos());
         this.recentKeys = config.projection().recentKeys();
         this.applied = new LinkedHashMap<>(16, 0.75f, true) {
@@ -200,10 +204,8 @@ public class StoreProgress {
 
     /**
      * True when this replica's projector owns every partition of both topics (as many as the positions say each
-     * topic has): no other replica writes, so reading the store for waiting readers can teach the view nothing its
-     * own projector does not tell it at once. Right after a rebalance another owner may have applied further than
-     * this one has re-applied yet; a reader waits for it (or for the background read) meanwhile, never longer than
-     * the repeats take — a delay, never a stale answer.
+     * topic has): within the group nobody else writes, so its own projector tells the view what waiting readers need
+     * at once, and the store is polled only every {@code owner-poll-interval} for writers outside the group.
      */
     public boolean ownsEveryPartition() {
         Map<String, Set<Integer>> mine = owned;
@@ -301,11 +303,13 @@ public class StoreProgress {
     private void run() {
         while (running) {
             try {
-                // waiting readers make the store worth reading only while another replica may write to it: with 20 token
-                // reads/s these polls were ~100 Neo4j queries/s, and Neo4j took 0.31-0.39 cores instead of 0.21
-                // (one replica, 50-100 changes/s; docs/benchmarks.md, session 13)
-                boolean readersNeedStore = waiting() > 0 && !ownsEveryPartition();
-                long due = lastReadNanos + (refreshWanted || readersNeedStore ? pollNanos : refreshNanos);
+                // while this replica owns every partition its own projector tells the view nearly everything, and the
+                // store is polled slowly for the rest: at 10 ms with 20 token reads/s these polls were ~100 Neo4j
+                // queries/s, and Neo4j took 0.31-0.39 cores instead of 0.21 (one replica; docs/benchmarks.md, session 13)
+                long interval = refreshWanted ? pollNanos
+                        : waiting() == 0 ? refreshNanos
+                        : ownsEveryPartition() ? ownerPollNanos : pollNanos;
+                long due = lastReadNanos + interval;
                 long now = System.nanoTime();
                 if (now < due) {
                     synchronized (monitor) {

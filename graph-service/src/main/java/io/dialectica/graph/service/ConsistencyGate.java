@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
  * <p>Decided against {@link StoreProgress}, the positions Neo4j holds, not against what this replica's own
  * projector consumed: any replica answers a token correctly, whichever replica applied the write. A token the
  * cached view already covers costs nothing; otherwise a one-concept read asks Neo4j for that concept's applied
- * LSN once, and then the view is read again while the reader waits — both only while another replica may write
- * ({@link StoreProgress#ownsEveryPartition()}).
+ * LSN once, and then the view is read again while the reader waits (slowly while this replica owns every
+ * partition, {@link StoreProgress#ownsEveryPartition()}).
  */
 @ApplicationScoped
 public class ConsistencyGate {
@@ -43,10 +43,6 @@ public class ConsistencyGate {
         long wanted = Lsn.parse(token);
         if (view.coversKey(id, wanted)) {
             return Uni.createFrom().voidItem();
-        }
-        if (view.ownsEveryPartition()) {
-            // nobody else writes: this replica's projector tells the view about the concept the moment it commits
-            return awaiting(() -> view.coversKey(id, wanted), id, wanted);
         }
         return Uni.createFrom().completionStage(() -> queries.appliedLsn(id))
                 .chain(stored -> {

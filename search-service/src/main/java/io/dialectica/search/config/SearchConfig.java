@@ -159,6 +159,14 @@ public interface SearchConfig {
          */
         @WithDefault("100ms")
         Duration pollInterval();
+
+        /**
+         * The same while this replica's projector consumes every partition: its own projector tells the view each
+         * position it writes, so the store is read only for a writer outside the group (a replica the group gave up
+         * on that still writes) whose notification was lost too.
+         */
+        @WithDefault("500ms")
+        Duration ownerPollInterval();
     }
 
     interface Index {

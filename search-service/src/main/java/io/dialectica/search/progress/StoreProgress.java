@@ -55,6 +55,8 @@ public class StoreProgress {
     private volatile boolean bootstrapped;
     /** This replica's projector consumes every partition of both topics (set by it at each rebalance and stop). */
     private volatile boolean ownsEveryPartition;
+    /** When the poller last read the store (the owner poll interval counts from it). */
+    private long lastStoreReadNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private ScheduledExecutorService poller;
 
     public StoreProgress(SearchConfig config, OpenSearch os, ObjectMapper mapper) {
@@ -197,29 +199,34 @@ public class StoreProgress {
     }
 
     /**
-     * Whether this replica's projector consumes every partition of both topics. Then no other replica writes
-     * progress documents, its own projector tells this view every position the moment it is written, and reading
-     * the store for waiting readers can teach it nothing: right after a rebalance another owner may have applied
-     * further than this one has re-applied yet, and a reader waits for the repeats meanwhile (a delay, never a
-     * stale answer).
+     * Whether this replica's projector consumes every partition of both topics. Then, within the group, nobody else
+     * writes progress documents and its own projector tells this view each one at once: the store is read for
+     * waiting readers only every {@code owner-poll-interval}, for a writer outside the group whose notification
+     * was lost too.
      */
     public void ownsEveryPartition(boolean owns) {
         ownsEveryPartition = owns;
     }
 
     /**
-     * Polls the store only while somebody waits, no notification came for a poll interval and another replica may
-     * write (or at start). With one replica they were realtime {@code _mget}s of every progress document whenever
-     * its own notification took longer than the interval to come back (77 in one run at 100 changes/s), for nothing.
+     * Polls the store only while somebody waits and no notification came for a poll interval (or at start); while
+     * this replica owns every partition, at most every owner poll interval. With one replica the fast polls were
+     * realtime {@code _mget}s of every progress document whenever its own notification took longer than the
+     * interval to come back (77 in one run at 100 changes/s).
      */
     private void tick() {
-        if (bootstrapped && (positions.waiting() == 0 || ownsEveryPartition)) {
+        if (bootstrapped && positions.waiting() == 0) {
             return;
         }
-        long quiet = System.nanoTime() - lastRemoteNanos;
-        if (bootstrapped && quiet < config.progress().pollInterval().toNanos()) {
+        long now = System.nanoTime();
+        if (bootstrapped && now - lastRemoteNanos < config.progress().pollInterval().toNanos()) {
             return;
         }
+        if (bootstrapped && ownsEveryPartition
+                && now - lastStoreReadNanos < config.progress().ownerPollInterval().toNanos()) {
+            return;
+        }
+        lastStoreReadNanos = now;
         readStore();
     }
 }
