@@ -60,6 +60,8 @@ public final class FreshnessBench {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Settings settings;
+    /** The stack's processes, for the CPU per event and where the machine's time goes. */
+    private final ProcessCpu processes;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
     private final String benchUser;
@@ -167,11 +169,10 @@ public final class FreshnessBench {
 
     /** Starts measuring the projectors' cost; the returned function ends it. */
     private java.util.function.Supplier<Cost> costFrom() {
-        ProcessCpu cpu = new ProcessCpu(settings.root());
-        Map<String, Double> before = cpu.snapshot(PROJECTION_PROCESSES);
+        Map<String, Double> before = processes.snapshot(PROJECTION_PROCESSES);
         double graph0 = metric(graphUrls(), GRAPH_APPLIED);
         double search0 = metric(searchUrls(), SEARCH_APPLIED);
-        return () -> new Cost(before, cpu.snapshot(PROJECTION_PROCESSES),
+        return () -> new Cost(before, processes.snapshot(PROJECTION_PROCESSES),
                 metric(graphUrls(), GRAPH_APPLIED) - graph0, metric(searchUrls(), SEARCH_APPLIED) - search0);
     }
 
@@ -203,6 +204,7 @@ public final class FreshnessBench {
 
     private FreshnessBench(Settings settings) {
         this.settings = settings;
+        this.processes = new ProcessCpu(settings.root());
         this.benchUser = subject(settings.token());
         this.sqlWriter = settings.writeThroughApi() ? null
                 : new SqlWriter(settings.jdbcUrl(), settings.dbUser(), settings.dbPassword(), settings.sqlWriters());
@@ -240,11 +242,10 @@ public final class FreshnessBench {
             Phase phase = new Phase(rate);
             var cost = costFrom();
             var stagesBefore = stages.snapshot();
-            ProcessCpu.Load loadBefore = new ProcessCpu(settings.root()).load();
+            ProcessCpu.Load loadBefore = processes.load();
             long measuredFrom = System.nanoTime();
             drive(phase, settings.duration(), true);
-            phase.loadRows = ProcessCpu.loadRows(loadBefore, new ProcessCpu(settings.root()).load(),
-                    (System.nanoTime() - measuredFrom) / 1e9);
+            phase.loadRows = ProcessCpu.loadRows(loadBefore, processes.load(), (System.nanoTime() - measuredFrom) / 1e9);
             phase.cost = cost.get();
             phase.stageCells = stages.cells(stagesBefore, stages.snapshot());
             settle(phase);

@@ -51,20 +51,35 @@ final class ProcessCpu {
     }
 
     private Double millisOf(String name) {
+        String pid = pidIn(run.resolve(name + ".pid"));
+        if (pid == null) {
+            return null;
+        }
         try {
-            Path pidFile = run.resolve(name + ".pid");
-            if (!Files.exists(pidFile)) {
-                return null;
-            }
-            String pid = Files.readAllLines(pidFile).get(0).strip();
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            // the command name (field 2) may hold spaces: count fields after its closing parenthesis
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = statFields(Path.of("/proc", pid));
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);   // utime, stime (fields 14, 15)
             return ticks * 1000 / TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** The pid a pid file holds; null when it is missing or unreadable. */
+    private static String pidIn(Path pidFile) {
+        try {
+            return Files.exists(pidFile) ? Files.readAllLines(pidFile).get(0).strip() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The fields of /proc/&lt;pid&gt;/stat after the command name (field 2, which may hold spaces): index 0 is field
+     * 3 (state), 1 the parent's pid, 11 and 12 utime and stime.
+     */
+    private static String[] statFields(Path proc) throws IOException {
+        String stat = Files.readString(proc.resolve("stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /** Milliseconds per event between two snapshots, per process; "-" where either is missing or no events. */
@@ -104,11 +119,10 @@ final class ProcessCpu {
         Map<String, Sched> processes = new TreeMap<>();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(run, "*.pid")) {
             for (Path pidFile : pids) {
-                String name = pidFile.getFileName().toString().replaceFirst("\\.pid$", "");
-                String pid = Files.readAllLines(pidFile).get(0).strip();
-                Sched sched = schedOfTree(pid, children);
+                String pid = pidIn(pidFile);
+                Sched sched = pid == null ? null : schedOfTree(pid, children);
                 if (sched != null) {
-                    processes.put(name, sched);
+                    processes.put(pidFile.getFileName().toString().replaceFirst("\\.pid$", ""), sched);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -208,8 +222,7 @@ final class ProcessCpu {
                 .chars().allMatch(Character::isDigit))) {
             for (Path proc : procs) {
                 try {
-                    String stat = Files.readString(proc.resolve("stat"));
-                    String ppid = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+                    String ppid = statFields(proc)[1];
                     children.computeIfAbsent(ppid, k -> new ArrayList<>()).add(proc.getFileName().toString());
                 } catch (IOException | RuntimeException e) {
                     // gone meanwhile
